@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema of the lab. TypeScript types are inferred from it, every key has
+ * its default and its documentation here, and unknown keys are rejected (`strictObject`) so a
+ * typo fails loudly at start instead of being silently ignored.
+ *
+ * Layers, lowest first: these defaults < the config file (`--config` or IDP_HARNESS_CONFIG) <
+ * environment variables (IDP_HARNESS__<PATH>) < per-test overrides.
+ */
+
+/** What every emulated service has: an on/off switch, where it listens, and how it is reached. */
+function serviceShape(defaultPort: number) {
+  return {
+    /** Start this service with the lab. */
+    enabled: z.boolean().default(true),
+    /** Interface to bind. Loopback by default: a test lab must not be reachable from the network. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** TCP port; 0 picks a free one (the in-process starter does this). */
+    port: z.number().int().min(0).max(65535).default(defaultPort),
+    /**
+     * The URL clients use to reach the service (scheme, host, port; no path). Defaults to
+     * `<scheme>://localhost:<port>`. Set it when clients reach the lab through another name, e.g.
+     * `https://adfs:9443` between compose containers. Issuers and entity IDs derive from it.
+     */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  };
+}
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const AdfsConfigSchema = z.strictObject({
+  ...serviceShape(9443),
+  /**
+   * The Federation Service identifier: EntityDescriptor@entityID and the Issuer of every message.
+   * AD FS defaults to `http://<federation service name>/adfs/services/trust` — http even on an
+   * HTTPS-only farm (reference §0). Default: derived from publicUrl's host that way.
+   */
+  identifier: z.string().min(1).optional(),
+  /** Federation Service display name (metadata ServiceDisplayName, sign-in page title). */
+  displayName: z.string().min(1).default('idp-harness AD FS'),
+  /** AD FS `SsoLifetime`: minutes an SSO session cookie stays valid (farm default 480). */
+  ssoLifetimeMinutes: z.number().int().min(1).max(10_080).default(480),
+  /**
+   * AD FS `SamlMessageDeliveryWindow` (minutes, default 5): SubjectConfirmationData NotOnOrAfter,
+   * the replay window for AuthnRequest IDs, and how far an IssueInstant may be off.
+   */
+  messageDeliveryWindowMinutes: z.number().int().min(1).max(60).default(5),
+  /**
+   * IdP-initiated sign-on page `/adfs/ls/IdpInitiatedSignOn.aspx`. A stock AD FS 2016+ farm has it
+   * off (`EnableIdpInitiatedSignonPage=$false`); the lab turns it on because CXone-style SPs are
+   * tested with IdP-initiated logins. Set false to emulate a stock farm.
+   */
+  idpInitiatedSignOn: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** `EnableRelayStateForIdpInitiatedSignOn`: accept the RPID/RelayState double-encoded form. */
+      relayState: z.boolean().default(true),
+    })
+    .default({ enabled: true, relayState: true }),
+  /**
+   * Emulated Windows Integrated Authentication: when enabled, a browser without an AD FS session
+   * is signed in as `username` with no form, and the assertion carries
+   * `urn:federation:authentication:windows` (reference §1.7).
+   */
+  windowsIntegrated: z
+    .strictObject({ enabled: z.boolean().default(false), username: z.string().min(1).optional() })
+    .default({ enabled: false }),
+  /** Size limits applied before any parsing (reference §4.1 #6). */
+  limits: z
+    .strictObject({
+      /** Largest encoded SAMLRequest/SAMLResponse accepted (bytes). */
+      maxEncodedBytes: z.number().int().min(1024).default(64 * 1024),
+      /** Largest XML after base64 decoding and DEFLATE inflation (bytes). */
+      maxXmlBytes: z.number().int().min(1024).default(128 * 1024),
+      /** RelayState limit: saml-bindings §3.4.3 says it MUST NOT exceed 80 bytes. */
+      maxRelayStateBytes: z.number().int().min(80).max(8192).default(80),
+    })
+    .default({ maxEncodedBytes: 64 * 1024, maxXmlBytes: 128 * 1024, maxRelayStateBytes: 80 }),
+  /** Secret for pairwise persistent NameIDs (`{persistentId}`); any stable string. */
+  persistentIdSecret: z.string().min(8).default('idp-harness-persistent-id-secret'),
+});
+
+export const ConsoleConfigSchema = z.strictObject({
+  ...serviceShape(9000),
+  /** The console is plain HTTP by default (DESIGN: http://localhost:9000); set true for TLS. */
+  tls: z.boolean().default(false),
+});
+
+export const LabConfigSchema = z.strictObject({
+  tls: z
+    .strictObject({
+      /** Serve the protocol services over TLS from the lab CA (plain HTTP when false). */
+      enabled: z.boolean().default(true),
+      /** Extra host names and IPs the TLS certificate must cover (compose names are always in). */
+      hostNames: z.array(z.string().min(1)).default([]),
+    })
+    .default({ enabled: true, hostNames: [] }),
+  /** Where the test PKI lives (generated by `npm run certs`); relative paths are from the project root. */
+  certsDir: z.string().min(1).default('certs'),
+  /** Where the fixture data files live; relative paths are from the project root. */
+  fixturesDir: z.string().min(1).default('fixtures'),
+  log: z
+    .strictObject({
+      /** Structured JSON log lines on stdout at this level and above. */
+      level: logLevel.default('info'),
+    })
+    .default({ level: 'info' }),
+  adfs: AdfsConfigSchema.default(AdfsConfigSchema.parse({})),
+  console: ConsoleConfigSchema.default(ConsoleConfigSchema.parse({})),
+});
+
+/** What a config file, the environment or a test may write. */
+export type LabConfigInput = z.input<typeof LabConfigSchema>;
+/** The resolved configuration, every default filled in. */
+export type LabConfig = z.output<typeof LabConfigSchema>;
+export type AdfsConfig = LabConfig['adfs'];
+export type ServiceName = 'adfs' | 'console';
+export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'console'];

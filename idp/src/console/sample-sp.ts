@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Router } from 'express';
+import { parse as parseCookies, serialize } from 'cookie';
+import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import { h, layout } from '../adfs/pages/html.js';
+import type { LabState } from '../lab.js';
+
+/** The sample SP's identifier, as registered in fixtures/adfs/relying-parties.json. */
+export const SAMPLE_SP_ENTITY_ID = 'urn:idp-harness:sample-sp';
+
+/**
+ * A built-in sample service provider on the console, so a newcomer can try a sign-in by hand: it
+ * is `@node-saml/node-saml` (an independent SAML implementation), signing its AuthnRequests with
+ * the PKI's sample-sp key and validating the AD FS response strictly against the metadata's
+ * signing certificate. It also serves as the test ACS for browser tests.
+ */
+export function sampleSp(state: LabState, consoleUrl: string): Router {
+  const r = express.Router();
+  r.use(express.urlencoded({ extended: false, limit: '512kb' }));
+  const adfs = state.adfs;
+  const keys = state.pki.systems['sample-sp'];
+  const profiles = new Map<string, Profile>();
+  const saml = (binding: 'HTTP-Redirect' | 'HTTP-POST') =>
+    new SAML({
+      issuer: SAMPLE_SP_ENTITY_ID,
+      callbackUrl: `${consoleUrl}/sample-sp/acs`,
+      entryPoint: adfs?.urls.ls ?? '',
+      logoutUrl: adfs?.urls.ls ?? '',
+      logoutCallbackUrl: `${consoleUrl}/sample-sp/slo`,
+      idpCert: state.pki.systems.adfs.signing.certPem,
+      idpIssuer: adfs?.identifier ?? '',
+      privateKey: keys.signing.keyPem,
+      decryptionPvk: keys.encryption.keyPem,
+      signatureAlgorithm: 'sha256',
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: false,
+      validateInResponseTo: ValidateInResponseTo.ifPresent,
+      authnRequestBinding: binding,
+      acceptedClockSkewMs: 5000,
+    });
+  const redirectSp = saml('HTTP-Redirect');
+  const postSp = saml('HTTP-POST');
+
+  const page = (title: string, body: string) => layout(title, 'idp-harness sample SP', body);
+
+  r.get('/', (req, res) => {
+    const profile = profiles.get(parseCookies(req.headers.cookie ?? '')['sample-sp'] ?? '');
+    res.type('html').send(
+      page(
+        'Sample SP',
+        adfs
+          ? `<p>This sample service provider (node-saml) signs in through the lab's AD FS.</p>
+<p><a id="loginRedirect" href="login?binding=redirect">Sign in (HTTP-Redirect)</a> · <a id="loginPost" href="login?binding=post">Sign in (HTTP-POST)</a></p>
+${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="logout" href="logout">Sign out</a></p>` : ''}`
+          : '<p>The adfs service is not running in this lab.</p>',
+      ),
+    );
+  });
+
+  r.get('/login', async (req, res, next) => {
+    try {
+      if (req.query['binding'] === 'post') {
+        res.type('html').send(await postSp.getAuthorizeFormAsync(''));
+      } else {
+        res.redirect(302, await redirectSp.getAuthorizeUrlAsync('', undefined, {}));
+      }
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  r.post('/acs', async (req, res) => {
+    try {
+      const { profile } = await redirectSp.validatePostResponseAsync(req.body as Record<string, string>);
+      if (!profile) throw new Error('no profile in the response');
+      const id = randomBytes(16).toString('hex');
+      profiles.set(id, profile);
+      res.append('Set-Cookie', serialize('sample-sp', id, { path: '/sample-sp', httpOnly: true, sameSite: 'lax' }));
+      const attrs = Object.entries(profile.attributes ?? {})
+        .map(([k, v]) => `<tr><td>${h(k)}</td><td class="claim">${h(Array.isArray(v) ? v.join(', ') : String(v))}</td></tr>`)
+        .join('');
+      res.type('html').send(
+        page(
+          'Signed in',
+          `<h1 id="signedIn" style="font-size:18px">Signed in</h1>
+<p>NameID: <b id="nameId">${h(profile.nameID ?? '')}</b> (${h(profile.nameIDFormat ?? 'no format')})</p>
+<p>SessionIndex: <span id="sessionIndex">${h(profile.sessionIndex ?? '')}</span></p>
+<table id="claims">${attrs}</table>
+<p><a id="logout" href="logout">Sign out</a> · <a href="./">Back</a></p>`,
+        ),
+      );
+    } catch (e) {
+      res.status(400).type('html').send(page('Sign-in failed', `<p id="signInError">The SAML response was rejected: ${h((e as Error).message)}</p>`));
+    }
+  });
+
+  r.get('/logout', async (req, res, next) => {
+    try {
+      const id = parseCookies(req.headers.cookie ?? '')['sample-sp'] ?? '';
+      const profile = profiles.get(id);
+      if (!profile) return res.redirect(302, './');
+      profiles.delete(id);
+      res.redirect(302, await redirectSp.getLogoutUrlAsync(profile, '', {}));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  r.get('/slo', async (req, res) => {
+    try {
+      const raw = req.originalUrl.slice(req.originalUrl.indexOf('?') + 1);
+      const result = await redirectSp.validateRedirectAsync(req.query as Record<string, string>, raw);
+      if (result.loggedOut && req.query['SAMLRequest'] && result.profile) {
+        // AD FS telling us another SP logged out: forget the user, answer with a LogoutResponse.
+        for (const [id, p] of profiles) if (p.nameID === result.profile.nameID) profiles.delete(id);
+        return res.redirect(302, await redirectSp.getLogoutResponseUrlAsync(result.profile, String(req.query['RelayState'] ?? ''), {}, true));
+      }
+      res.type('html').send(page('Signed out', '<p id="signedOut">You are signed out of the sample SP and AD FS.</p>'));
+    } catch (e) {
+      res.status(400).type('html').send(page('Sign-out failed', `<p id="signOutError">${h((e as Error).message)}</p>`));
+    }
+  });
+  return r;
+}

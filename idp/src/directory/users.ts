@@ -1,0 +1,29 @@
+import { IdpError } from '../shared/errors.js';
+import { Collection } from './collection.js';
+import { UserSchema, type User } from './user-schema.js';
+
+export type UserDirectory = Collection<typeof UserSchema, User>;
+
+/** The users directory every service shares; keyed by username, case-insensitively. */
+export function createUserDirectory(): UserDirectory {
+  return new Collection('user', UserSchema, (u) => u.username, (u) => u, (u, others) => {
+    for (const o of others) {
+      if (o.upn.toLowerCase() === u.upn.toLowerCase()) {
+        throw conflict(`upn '${u.upn}' is already used by '${o.username}'`);
+      }
+    }
+  });
+}
+
+/** AD FS accepts `user`, `DOMAIN\user` and the UPN in the UserName field. */
+export function findUserBySignInName(users: UserDirectory, name: string): User | undefined {
+  const n = name.trim().toLowerCase();
+  const bare = n.includes('\\') ? n.slice(n.indexOf('\\') + 1) : n;
+  const direct = users.get(bare);
+  if (direct && (!n.includes('\\') || n.startsWith(direct.domain.toLowerCase() + '\\'))) return direct;
+  return users.list().find((u) => u.upn.toLowerCase() === n);
+}
+
+function conflict(message: string): IdpError {
+  return new IdpError('ERR_CONTROL_CONFLICT', message, { status: 409 });
+}

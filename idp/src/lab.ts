@@ -1,0 +1,127 @@
+import type { Express } from 'express';
+import { loadConfig, resolveFromRoot, type LoadConfigOptions } from './config/load.js';
+import { SERVICE_NAMES, type LabConfig, type ServiceName } from './config/schema.js';
+import { createConsole } from './console/create-console.js';
+import { readFixtureArray } from './directory/load-fixtures.js';
+import { createUserDirectory, type UserDirectory } from './directory/users.js';
+import { defaultPublicUrl, listen, type Listening } from './http/listen.js';
+import { createAdfs } from './adfs/create-adfs.js';
+import type { AdfsContext } from './adfs/context.js';
+import { createRelyingPartyStore, type RelyingPartyStore } from './adfs/relying-parties.js';
+import { loadPki, type Pki } from './pki/load.js';
+import { Clock } from './shared/clock.js';
+import { FaultQueue } from './shared/faults.js';
+import { createLogger, type Logger } from './shared/log.js';
+
+/** The default port of each service, for `${service}` placeholders of services that are off. */
+const DEFAULT_PORTS: Record<string, number> = { adfs: 9443, oidc: 9444, ids: 8553, finesse: 8445, cxone: 9445, console: 9000 };
+
+/** What every service shares and the control API manipulates. */
+export interface LabState {
+  config: LabConfig;
+  clock: Clock;
+  faults: FaultQueue;
+  users: UserDirectory;
+  relyingParties: RelyingPartyStore;
+  pki: Pki;
+  log: Logger;
+  /** Public URL of each service that runs. */
+  urls: Partial<Record<ServiceName, string>>;
+  adfs: AdfsContext | undefined;
+  /** Back to the fixtures: users, relying parties, sessions, faults, clock. */
+  reset(): void;
+}
+
+export interface Lab {
+  config: LabConfig;
+  state: LabState;
+  urls: Partial<Record<ServiceName, string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every enabled service of the lab in this process. Sockets are bound first (so port 0 can
+ * be resolved into public URLs), then the applications are built on the shared state.
+ */
+export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): Promise<Lab> {
+  const log = opts.log ?? createLogger(config.log.level);
+  const pki = loadPki(resolveFromRoot(config.certsDir));
+  const fixturesDir = resolveFromRoot(config.fixturesDir);
+  const tlsFor = (name: ServiceName) => (name === 'console' ? config.console.tls : config.tls.enabled);
+  const enabled = SERVICE_NAMES.filter((n) => config[n].enabled);
+
+  const sockets = new Map<ServiceName, Listening>();
+  try {
+    await Promise.all(
+      enabled.map(async (name) => {
+        const s = config[name];
+        sockets.set(name, await listen({ host: s.host, port: s.port, tls: tlsFor(name) ? pki.tls : undefined }));
+      }),
+    );
+  } catch (e) {
+    await Promise.all([...sockets.values()].map((s) => s.close()));
+    throw e;
+  }
+
+  const urls: Partial<Record<ServiceName, string>> = {};
+  for (const [name, sock] of sockets) urls[name] = (config[name].publicUrl ?? defaultPublicUrl(tlsFor(name), sock.port)).replace(/\/+$/, '');
+  const serviceUrls: Record<string, string> = {};
+  for (const [name, port] of Object.entries(DEFAULT_PORTS)) {
+    const cfg = (config as unknown as Record<string, { publicUrl?: string } | undefined>)[name];
+    serviceUrls[name] = urls[name as ServiceName] ?? cfg?.publicUrl ?? defaultPublicUrl(name !== 'console' && config.tls.enabled, port);
+  }
+
+  const clock = new Clock();
+  const faults = new FaultQueue();
+  const users = createUserDirectory();
+  const relyingParties = createRelyingPartyStore({ pki, fixturesDir, serviceUrls });
+  const loadFixtures = () => {
+    users.load(readFixtureArray(fixturesDir, 'users.json'));
+    relyingParties.load(readFixtureArray(fixturesDir, 'adfs/relying-parties.json'));
+  };
+
+  try {
+    loadFixtures();
+    const adfs = config.adfs.enabled
+      ? createAdfs({ config: config.adfs, publicUrl: urls.adfs!, tls: tlsFor('adfs'), pki, users, relyingParties, faults, clock, log })
+      : undefined;
+    const state: LabState = {
+      config,
+      clock,
+      faults,
+      users,
+      relyingParties,
+      pki,
+      log,
+      urls,
+      adfs: adfs?.ctx,
+      reset() {
+        loadFixtures();
+        faults.clear();
+        clock.reset();
+        adfs?.resetState();
+        log.info({ svc: 'console', event: 'lab.reset' }, 'lab reset to fixtures');
+      },
+    };
+    const apps: Partial<Record<ServiceName, Express>> = { adfs: adfs?.app };
+    if (config.console.enabled) apps.console = createConsole(state);
+    for (const [name, sock] of sockets) sock.setHandler(apps[name]!);
+    log.info({ svc: 'lab', event: 'lab.started', urls }, 'lab started');
+    return {
+      config,
+      state,
+      urls,
+      async stop() {
+        await Promise.all([...sockets.values()].map((s) => s.close()));
+      },
+    };
+  } catch (e) {
+    await Promise.all([...sockets.values()].map((s) => s.close()));
+    throw e;
+  }
+}
+
+/** Loads the configuration and starts the lab: what `idp-harness up` and tests call. */
+export async function startLabFromConfig(opts: LoadConfigOptions = {}): Promise<Lab> {
+  return startLab(loadConfig(opts));
+}

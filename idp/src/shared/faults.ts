@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { IdpError } from './errors.js';
+
+/**
+ * Faults are data: a one-shot queue per protocol surface, filled through the control API and
+ * consumed by the next message that surface produces. Normal code paths stay spec-correct; a
+ * fault only bends the one message it is taken by.
+ */
+export const ADFS_FAULT_KINDS = [
+  /** Conditions/SubjectConfirmationData already past NotOnOrAfter. */
+  'expired-assertion',
+  /** Conditions NotBefore in the future. */
+  'not-yet-valid-assertion',
+  /** Audience that is not the relying party's identifier. */
+  'wrong-audience',
+  /** SubjectConfirmationData Recipient (and Destination) that is not the ACS URL. */
+  'wrong-recipient',
+  /** InResponseTo that does not match the AuthnRequest. */
+  'wrong-in-response-to',
+  /** No signature at all, neither on the message nor on the assertion. */
+  'unsigned',
+  /** Signed, but by a key that is not in the metadata. */
+  'unknown-signing-key',
+  /** Two AuthnContextClassRef values in the AuthnStatement (breaks FICAM's "exactly one"). */
+  'two-authn-context-class-refs',
+  /** The assertion in a namespace other than urn:oasis:names:tc:SAML:2.0:assertion. */
+  'wrong-assertion-namespace',
+] as const;
+
+export const FaultSchema = z.discriminatedUnion('surface', [
+  z.strictObject({
+    surface: z.literal('adfs'),
+    kind: z.enum(ADFS_FAULT_KINDS),
+    /** Only a response to this relying party (an identifier or name) takes the fault. */
+    relyingParty: z.string().min(1).optional(),
+  }),
+]);
+export type Fault = z.output<typeof FaultSchema>;
+export type FaultSurface = Fault['surface'];
+
+export class FaultQueue {
+  private queue: Fault[] = [];
+
+  enqueue(input: unknown): Fault {
+    const parsed = FaultSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new IdpError('ERR_CONTROL_INVALID', 'invalid fault', {
+        details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      });
+    }
+    this.queue.push(parsed.data);
+    return parsed.data;
+  }
+
+  /** Removes and returns the first queued fault of `surface` that `accepts`, if any. */
+  take<S extends FaultSurface>(surface: S, accepts: (f: Extract<Fault, { surface: S }>) => boolean = () => true) {
+    const i = this.queue.findIndex((f) => f.surface === surface && accepts(f as Extract<Fault, { surface: S }>));
+    if (i < 0) return undefined;
+    return this.queue.splice(i, 1)[0] as Extract<Fault, { surface: S }>;
+  }
+
+  list(): readonly Fault[] {
+    return [...this.queue];
+  }
+
+  clear(): void {
+    this.queue = [];
+  }
+}
