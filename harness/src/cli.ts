@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { pathToFileURL } from 'node:url';
+import { IdpError } from '../../idp/src/shared/errors.js';
+import type { Command } from './commands/command.js';
+import { config } from './commands/config.js';
+import { up } from './commands/up.js';
+
+const COMMANDS: readonly Command[] = [up, config];
+
+const HELP = `idp-harness — an offline federation lab
+
+usage: idp-harness <command> [options]
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.describe}`).join('\n')}
+
+Run 'idp-harness <command> --help' for a command's options.
+`;
+
+/** Parses argv and runs one command; errors become one clear line and a non-zero exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  // `--print-config` alone is the documented shortcut for `config`.
+  if (name === '--print-config') return config.run(rest);
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`idp-harness: unknown command '${name}'. Run 'idp-harness --help' for the list.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(cmd.usage + '\n');
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof IdpError) {
+      process.stderr.write(`idp-harness ${cmd.name}: ${e.code}: ${e.message}\n`);
+      if (e.code === 'ERR_PKI_MISSING') process.stderr.write(`Run 'npm run certs' to generate the test PKI.\n`);
+    } else if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`idp-harness ${cmd.name}: ${e.message}: another process holds that port; stop it or set another port (--config, IDP_HARNESS__<SERVICE>__PORT).\n`);
+    } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`idp-harness ${cmd.name}: ${e.message}. Run 'idp-harness ${cmd.name} --help'.\n`);
+    } else {
+      process.stderr.write(`idp-harness ${cmd.name}: ${(e as Error).message}\n`);
+    }
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,36 @@
+import { loadConfig } from '../../../idp/src/config/load.js';
+import { startLab } from '../../../idp/src/lab.js';
+import type { Command } from './command.js';
+import { CONFIG_USAGE, parseConfigArgs } from './config-options.js';
+
+/** `idp-harness up`: start the lab, print its services, stop cleanly on SIGINT/SIGTERM. */
+export const up: Command = {
+  name: 'up',
+  describe: 'start the lab (all services, or --only some) and print their URLs',
+  usage: `idp-harness up [options]\n\n${CONFIG_USAGE}\n      --print-config    print the resolved configuration and exit`,
+  async run(argv) {
+    const { values, file, overrides } = parseConfigArgs(argv, { 'print-config': { type: 'boolean' } });
+    const config = loadConfig({ file, overrides });
+    if (values['print-config']) {
+      process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+      return 0;
+    }
+    const lab = await startLab(config);
+    const rows = Object.entries(lab.urls).map(([name, url]) => [name, url!]);
+    if (lab.state.adfs) rows.push(['  metadata', lab.state.adfs.urls.metadata], ['  identifier', lab.state.adfs.identifier]);
+    if (lab.urls.console) rows.push(['  sample SP', `${lab.urls.console}/sample-sp/`]);
+    const width = Math.max(...rows.map((r) => r[0]!.length));
+    process.stderr.write(
+      `\nidp-harness is up (TEST ONLY — trust certs/ca.pem for TLS):\n` +
+        rows.map(([n, u]) => `  ${n!.padEnd(width)}  ${u}`).join('\n') +
+        `\n\nSample users: agent1 / Agent1Pass!, supervisor1 / Super1Pass! (fixtures/users.json). Ctrl-C stops.\n\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await lab.stop();
+    return 0;
+  },
+};
