@@ -58,6 +58,8 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Every AD FS page is dynamic and single-use; ETags would only cost a hash per response.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => {
     res.json({ service: 'adfs', status: 'ok' });
   });

@@ -6,11 +6,15 @@ import { SESSION_COOKIE, type SsoSession } from './sessions.js';
 
 /** Sends a SAML message to `action` through the browser with AD FS's auto-POST page. */
 export function sendPostForm(res: Response, action: string, field: 'SAMLResponse' | 'SAMLRequest', xml: string, relayState?: string): void {
-  res
-    .status(200)
-    .type('html')
-    .set('Cache-Control', 'no-cache, no-store')
-    .send(renderPostForm(action, field, Buffer.from(xml, 'utf8').toString('base64'), relayState));
+  // Written directly rather than through express's send(): this page is the hot path of every
+  // sign-in, and send()'s ETag hashing and freshness checks buy nothing for a one-time POST page.
+  const body = renderPostForm(action, field, Buffer.from(xml, 'utf8').toString('base64'), relayState);
+  res.writeHead(200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-cache, no-store',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
 /**
