@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../idp/src/config/load.js';
+import { projectRoot } from '../../idp/src/shared/paths.js';
+
+/**
+ * There is no Docker engine here, so the compose file and the Dockerfile are checked against the
+ * project instead: the environment they set is valid configuration, the ports they publish are
+ * the ones the lab listens on, and every path they copy or run exists.
+ */
+const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { environment: Record<string, string>; ports: string[]; command: string[]; healthcheck: { test: string[] } }>;
+};
+const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8');
+
+describe('docker-compose.yml and Dockerfile', () => {
+  const lab = compose.services['lab']!;
+
+  it('sets only valid configuration through the environment', () => {
+    const env = Object.fromEntries(
+      [...dockerfile.matchAll(/(IDP_HARNESS__[A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]),
+    );
+    const config = loadConfig({ env: { ...env, ...lab.environment } });
+    expect(config.adfs.publicUrl).toBe('https://lab:9443');
+    expect(config.adfs.host).toBe('0.0.0.0');
+    expect(config.console.host).toBe('0.0.0.0');
+  });
+
+  it('publishes the ports the lab listens on, on loopback only', () => {
+    const config = loadConfig({ env: {} });
+    expect(lab.ports).toEqual([`127.0.0.1:${config.adfs.port}:${config.adfs.port}`, `127.0.0.1:${config.console.port}:${config.console.port}`]);
+    expect(dockerfile).toContain(`EXPOSE ${config.adfs.port} ${config.console.port}`);
+  });
+
+  it('runs files that the build produces and copies folders that exist', () => {
+    const built = [...lab.command.join(' ').matchAll(/dist\/(\S+)\.js/g)].map((m) => m[1]!);
+    expect(built).toEqual(['scripts/gen-certs', 'harness/src/cli']);
+    for (const src of built) expect(readFileSync(join(projectRoot, `${src}.ts`), 'utf8').length).toBeGreaterThan(0);
+    for (const m of dockerfile.matchAll(/^COPY (?!--from)(\S+) /gm)) {
+      for (const path of m[1]!.split(' ')) expect(() => readFileSync(join(projectRoot, path)), path).not.toThrow(/ENOENT/);
+    }
+    expect(lab.healthcheck.test.join(' ')).toContain('/healthz');
+  });
+});
