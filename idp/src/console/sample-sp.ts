@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Router } from 'express';
 import { parse as parseCookies, serialize } from 'cookie';
-import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import { decodeRedirect } from '../adfs/inbound/decode-redirect.js';
+import { parseSamlXml } from '../adfs/inbound/parse-xml.js';
 import { h, layout } from '../adfs/pages/html.js';
 import type { LabState } from '../lab.js';
 
@@ -20,7 +22,7 @@ export function sampleSp(state: LabState, consoleUrl: string): Router {
   const adfs = state.adfs;
   const keys = state.pki.systems['sample-sp'];
   const profiles = new Map<string, Profile>();
-  const saml = (binding: 'HTTP-Redirect' | 'HTTP-POST') =>
+  const saml = (binding: 'HTTP-Redirect' | 'HTTP-POST', cacheProvider?: CacheProvider) =>
     new SAML({
       issuer: SAMPLE_SP_ENTITY_ID,
       callbackUrl: `${consoleUrl}/sample-sp/acs`,
@@ -36,11 +38,17 @@ export function sampleSp(state: LabState, consoleUrl: string): Router {
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
       validateInResponseTo: ValidateInResponseTo.ifPresent,
+      ...(cacheProvider ? { cacheProvider } : {}),
       authnRequestBinding: binding,
+      // saml-bindings §3.5.4: HTTP-POST carries the message base64-encoded, NOT deflated; node-saml
+      // deflates its POST form too unless told not to, and AD FS (like us) refuses that as malformed.
+      skipRequestCompression: binding === 'HTTP-POST',
       acceptedClockSkewMs: 5000,
     });
   const redirectSp = saml('HTTP-Redirect');
-  const postSp = saml('HTTP-POST');
+  // One request-ID cache for both bindings: the ACS validates with the Redirect instance, so the
+  // IDs of requests sent by the POST instance must be in its cache (else "InResponseTo is not valid").
+  const postSp = saml('HTTP-POST', redirectSp.cacheProvider);
 
   const page = (title: string, body: string) => layout(title, 'idp-harness sample SP', body);
 
@@ -72,6 +80,10 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
 
   r.post('/acs', async (req, res) => {
     try {
+      // DESIGN §3: node-saml parses with @xmldom/xmldom 0.8, quadratic on unclosed markup (60 KB of
+      // `<b>` posted here froze the whole lab for ~20 s). Untrusted XML passes the libxml2 door
+      // first: size cap, no DOCTYPE, well-formed, SAML schema (idp/test/adfs-security/robustness).
+      parseSamlXml(Buffer.from(String((req.body as Record<string, unknown>)['SAMLResponse'] ?? ''), 'base64').toString('utf8'));
       const { profile } = await redirectSp.validatePostResponseAsync(req.body as Record<string, string>);
       if (!profile) throw new Error('no profile in the response');
       const id = randomBytes(16).toString('hex');
@@ -110,6 +122,9 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
   r.get('/slo', async (req, res) => {
     try {
       const raw = req.originalUrl.slice(req.originalUrl.indexOf('?') + 1);
+      // As at the ACS, and node-saml inflates without a cap (a deflate bomb): decode with the
+      // inbound size limits, then the libxml2 door, before node-saml sees the message.
+      parseSamlXml(decodeRedirect(raw).xml);
       const result = await redirectSp.validateRedirectAsync(req.query as Record<string, string>, raw);
       if (result.loggedOut && req.query['SAMLRequest'] && result.profile) {
         // AD FS telling us another SP logged out: forget the user, answer with a LogoutResponse.
