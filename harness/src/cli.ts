@@ -24,9 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return name === undefined ? 2 : 0;
   }
-  // `--print-config` alone is the documented shortcut for `config`.
-  if (name === '--print-config') return config.run(rest);
-  const cmd = COMMANDS.find((c) => c.name === name);
+  // `--print-config` alone is the documented shortcut for `config` (same error handling below).
+  const cmd = name === '--print-config' ? config : COMMANDS.find((c) => c.name === name);
   if (!cmd) {
     process.stderr.write(`idp-harness: unknown command '${name}'. Run 'idp-harness --help' for the list.\n`);
     return 2;

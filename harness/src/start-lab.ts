@@ -25,8 +25,9 @@ export async function startTestLab(opts: StartTestLabOptions = {}): Promise<Lab>
   const services = opts.services ?? SERVICE_NAMES;
   const overrides: Record<string, unknown> = {
     log: { level: 'silent' },
-    tls: { enabled: opts.tls ?? false },
     ...opts.config,
+    // A `config.tls` (e.g. hostNames) must not turn TLS back on: `opts.tls` decides, default off.
+    tls: { ...opts.config?.tls, enabled: opts.tls ?? opts.config?.tls?.enabled ?? false },
   };
   for (const name of SERVICE_NAMES) {
     const given = (opts.config as Record<string, Record<string, unknown> | undefined> | undefined)?.[name] ?? {};

@@ -36,7 +36,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): LabConfig {
 
   const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer), {});
   const result = LabConfigSchema.safeParse(merged);
-  if (!result.success) issues.push(...result.error.issues.map(toIssue));
+  if (!result.success) issues.push(...result.error.issues.flatMap(toIssues));
   if (issues.length > 0 || !result.success) {
     throw new IdpError(
       'ERR_CONFIG_INVALID',
@@ -75,13 +75,13 @@ function readConfigFile(file: string, issues: ConfigIssue[]): unknown {
   }
 }
 
-function toIssue(i: z.core.$ZodIssue): ConfigIssue {
+function toIssues(i: z.core.$ZodIssue): ConfigIssue[] {
   const path = i.path.length ? i.path.map(String).join('.') : '(root)';
   if (i.code === 'unrecognized_keys') {
     // One issue per unknown key, with its full path, so each typo is named where it sits.
-    return { path: [...i.path, ...i.keys].map(String).join('.'), message: 'unknown key' };
+    return i.keys.map((k) => ({ path: [...i.path, k].map(String).join('.'), message: 'unknown key' }));
   }
-  return { path, message: i.message };
+  return [{ path, message: i.message }];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

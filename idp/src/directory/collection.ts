@@ -84,10 +84,12 @@ export class Collection<S extends z.ZodType, T = z.output<S>> {
   private validate(input: unknown): T {
     const parsed = this.schema.safeParse(input);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({
-        path: [...i.path, ...('keys' in i && Array.isArray(i.keys) ? [i.keys.join(',')] : [])].map(String).join('.') || '(root)',
-        message: i.code === 'unrecognized_keys' ? 'unknown key' : i.message,
-      }));
+      // One issue per unknown key, each with its own field path.
+      const issues = parsed.error.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path, k].map(String).join('.'), message: 'unknown key' }))
+          : [{ path: i.path.map(String).join('.') || '(root)', message: i.message }],
+      );
       throw new IdpError(
         'ERR_CONTROL_INVALID',
         `invalid ${this.what}: ` + issues.map((i) => `${i.path}: ${i.message}`).join('; '),

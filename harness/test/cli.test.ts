@@ -1,0 +1,266 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli.js';
+
+/**
+ * The CLI in-process: `main(argv)` resolves to the exit code; what it prints is captured by
+ * spying on process.stdout/stderr. Nothing here binds a default port.
+ */
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'idp-harness-cli-'));
+const saved: Record<string, string | undefined> = {};
+beforeAll(() => {
+  // A developer's own IDP_HARNESS_* must not change what these tests see.
+  for (const k of Object.keys(process.env)) {
+    if (k.startsWith('IDP_HARNESS')) {
+      saved[k] = process.env[k];
+      delete process.env[k];
+    }
+  }
+});
+afterAll(() => {
+  Object.assign(process.env, saved);
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('printing the resolved configuration', () => {
+  for (const argv of [['config'], ['--print-config'], ['up', '--print-config']]) {
+    it(`${argv.join(' ')} prints the defaults as JSON and exits 0`, async () => {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      const c = JSON.parse(r.stdout);
+      expect(c.adfs.port).toBe(9443);
+      expect(c.adfs.host).toBe('127.0.0.1');
+      expect(c.console.port).toBe(9000);
+      expect(c.console.tls).toBe(false);
+      expect(c.tls.enabled).toBe(true);
+    });
+  }
+
+  it('applies --config (YAML), --plain-http and --only adfs', async () => {
+    const file = write('lab.yaml', 'adfs:\n  port: 10443\n  publicUrl: https://adfs:10443\nlog:\n  level: warn\n');
+    for (const argv of [
+      ['config', '--config', file, '--plain-http', '--only', 'adfs'],
+      ['--print-config', '-c', file, '--plain-http', '--only', 'adfs'],
+      ['up', '--print-config', '--config', file, '--plain-http', '--only', 'adfs'],
+    ]) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      const c = JSON.parse(r.stdout);
+      expect(c.adfs.port).toBe(10443);
+      expect(c.adfs.publicUrl).toBe('https://adfs:10443');
+      expect(c.log.level).toBe('warn');
+      expect(c.tls.enabled).toBe(false);
+      expect(c.adfs.enabled).toBe(true);
+      expect(c.console.enabled).toBe(false);
+    }
+  });
+
+  it('--only takes a comma-separated list', async () => {
+    const c = JSON.parse((await run('config', '--only', 'adfs, console')).stdout);
+    expect(c.adfs.enabled).toBe(true);
+    expect(c.console.enabled).toBe(true);
+  });
+
+  it('command-line options win over the environment, which wins over the file', async () => {
+    const file = write('layers.json', JSON.stringify({ adfs: { port: 10443 }, console: { port: 10000 }, tls: { enabled: true } }));
+    vi.stubEnv('IDP_HARNESS__ADFS__PORT', '9555');
+    vi.stubEnv('IDP_HARNESS__TLS__ENABLED', 'true');
+    const c = JSON.parse((await run('config', '--config', file, '--plain-http')).stdout);
+    expect(c.adfs.port).toBe(9555);
+    expect(c.console.port).toBe(10000);
+    expect(c.tls.enabled).toBe(false);
+  });
+
+  it('reads the file named by IDP_HARNESS_CONFIG', async () => {
+    vi.stubEnv('IDP_HARNESS_CONFIG', write('env.json', JSON.stringify({ console: { port: 10001 } })));
+    expect(JSON.parse((await run('config')).stdout).console.port).toBe(10001);
+  });
+});
+
+describe('configuration errors', () => {
+  const file = write('bad.json', JSON.stringify({ adfs: { prot: 1, port: 70000 }, console: { tls2: true }, nope: 1 }));
+
+  for (const argv of [['config', '--config', file], ['--print-config', '--config', file], ['up', '--config', file]]) {
+    it(`${argv[0]} exits 1 with one ERR_CONFIG_INVALID line naming every path`, async () => {
+      const r = await run(...argv);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const first = r.stderr.split('\n')[0]!;
+      expect(first).toMatch(/^idp-harness (config|up): ERR_CONFIG_INVALID: invalid configuration \(4 problems\)/);
+      for (const path of ['adfs.prot', 'adfs.port', 'console.tls2', 'nope']) expect(r.stderr).toContain(`- ${path}: `);
+    });
+  }
+
+  it('a bad environment value is reported with its config path', async () => {
+    vi.stubEnv('IDP_HARNESS__LOG__LEVEL', 'loud');
+    const r = await run('config');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERR_CONFIG_INVALID/);
+    expect(r.stderr).toContain('- log.level: ');
+  });
+
+  it('a missing config file is a config error, not a crash', async () => {
+    const missing = join(dir, 'missing.yaml');
+    const r = await run('config', '--config', missing);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERR_CONFIG_INVALID/);
+    expect(r.stderr).toContain(`(file ${missing})`);
+  });
+
+  it('--only with an unknown service exits 1 naming it', async () => {
+    const r = await run('config', '--only', 'adfs,oidcx');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^idp-harness config: --only: unknown service\(s\) oidcx/);
+  });
+
+  it('a missing PKI is reported with its remedy', async () => {
+    const empty = mkdtempSync(join(dir, 'certs-'));
+    const cfg = write('empty-certs.json', JSON.stringify({ certsDir: empty, adfs: { port: 0 }, console: { port: 0 } }));
+    const r = await run('up', '--config', cfg);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^idp-harness up: ERR_PKI_MISSING: /);
+    expect(r.stderr).toContain("Run 'npm run certs'");
+  });
+});
+
+describe('usage errors and help', () => {
+  it('an unknown command exits 2 and says so', async () => {
+    const r = await run('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("idp-harness: unknown command 'frobnicate'. Run 'idp-harness --help' for the list.\n");
+  });
+
+  it('no command prints the help and exits 2', async () => {
+    const r = await run();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('usage: idp-harness <command>');
+  });
+
+  for (const argv of [['--help'], ['-h'], ['help']]) {
+    it(`${argv[0]} lists the commands and exits 0`, async () => {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^\s+up\s+start the lab/m);
+      expect(r.stdout).toMatch(/^\s+config\s+print the resolved configuration/m);
+    });
+  }
+
+  for (const name of ['up', 'config']) {
+    for (const flag of ['--help', '-h']) {
+      it(`${name} ${flag} prints its usage and exits 0 (without starting anything)`, async () => {
+        const r = await run(name, flag);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe('');
+        expect(r.stdout.startsWith(`idp-harness ${name} [options]`)).toBe(true);
+        expect(r.stdout).toContain('--config <file>');
+        expect(r.stdout).toContain('--plain-http');
+        expect(r.stdout).toContain('--only <list>');
+      });
+    }
+  }
+
+  it('up --help mentions --print-config', async () => {
+    expect((await run('up', '--help')).stdout).toContain('--print-config');
+  });
+
+  it('up --port (an unknown option) exits 1 with one clear line', async () => {
+    const r = await run('up', '--port', '9443');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^idp-harness up: Unknown option '--port'.*Run 'idp-harness up --help'\.$/);
+  });
+
+  it('a stray positional argument exits 1', async () => {
+    const r = await run('config', 'extra');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^idp-harness config: .*extra.*Run 'idp-harness config --help'\.\n$/);
+  });
+
+  it('--config without its value exits 1', async () => {
+    const r = await run('config', '--config');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^idp-harness config: .*--config/);
+  });
+});
+
+describe('up', () => {
+  it('starts the configured services (ephemeral ports), prints them, and stops on SIGTERM', async () => {
+    const cfg = write('up.json', JSON.stringify({ adfs: { port: 0 }, console: { port: 0 }, log: { level: 'silent' } }));
+    const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+    let done: Promise<number> | undefined;
+    try {
+      done = main(['up', '--config', cfg, '--plain-http']);
+      // `up` prints its table once every service answers; wait for it (bounded).
+      for (let i = 0; i < 200 && !stderr.includes('idp-harness is up'); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(stderr).toContain('idp-harness is up');
+      const adfsUrl = /^\s+adfs\s+(http:\/\/localhost:\d+)$/m.exec(stderr)?.[1];
+      const consoleUrl = /^\s+console\s+(http:\/\/localhost:\d+)$/m.exec(stderr)?.[1];
+      expect(adfsUrl).toBeDefined();
+      expect(consoleUrl).toBeDefined();
+      expect(adfsUrl).not.toBe('http://localhost:9443');
+      expect(stderr).toMatch(/identifier\s+http:\/\/localhost\/adfs\/services\/trust/);
+      expect(stderr).toMatch(new RegExp(`^\\s+sample SP\\s+${consoleUrl}/sample-sp/$`, 'm'));
+      const health = await fetch(adfsUrl!.replace('localhost', '127.0.0.1') + '/healthz');
+      expect(await health.json()).toEqual({ service: 'adfs', status: 'ok' });
+
+      const added = process.listeners('SIGTERM').filter((l) => !before.has(l));
+      expect(added).toHaveLength(1);
+      (added[0] as () => void)();
+      expect(await done).toBe(0);
+      // `up` listens once on both signals; drop the one that did not fire.
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        for (const l of process.listeners(sig)) if (!before.has(l)) process.removeListener(sig, l);
+      }
+      await expect(fetch(adfsUrl!.replace('localhost', '127.0.0.1') + '/healthz')).rejects.toThrow();
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    expect(stdout).toBe('');
+  });
+});
