@@ -8,7 +8,7 @@ import type { ConfigIssue } from './load.js';
  */
 const PREFIX = 'IDP_HARNESS__';
 
-export function configFromEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Record<string, unknown> {
+export function configFromEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[], asText: ReadonlySet<string> = new Set()): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(PREFIX) || raw === undefined) continue;
@@ -22,7 +22,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Re
       const next = node[seg];
       node = (typeof next === 'object' && next !== null ? next : (node[seg] = {})) as Record<string, unknown>;
     }
-    node[segments[segments.length - 1]!] = parseValue(raw);
+    node[segments[segments.length - 1]!] = asText.has(segments.join('.')) ? raw : parseValue(raw);
   }
   return out;
 }

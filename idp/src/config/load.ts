@@ -29,13 +29,25 @@ export function loadConfig(opts: LoadConfigOptions = {}): LabConfig {
   const env = opts.env ?? process.env;
   const issues: ConfigIssue[] = [];
   const file = opts.file ?? env['IDP_HARNESS_CONFIG'];
-  const layers: unknown[] = [];
-  if (file) layers.push(readConfigFile(file, issues));
-  layers.push(configFromEnv(env, issues));
-  if (opts.overrides) layers.push(opts.overrides);
-
-  const merged = layers.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer), {});
-  const result = LabConfigSchema.safeParse(merged);
+  const fileLayers: unknown[] = file ? [readConfigFile(file, issues)] : [];
+  const validate = (asText: ReadonlySet<string>) => {
+    const envIssues: ConfigIssue[] = [];
+    const all = [...fileLayers, configFromEnv(env, envIssues, asText), ...(opts.overrides ? [opts.overrides] : [])];
+    const merged = all.reduce<Record<string, unknown>>((acc, layer) => deepMerge(acc, layer), {});
+    return { result: LabConfigSchema.safeParse(merged), envIssues };
+  };
+  let { result, envIssues } = validate(new Set());
+  if (!result.success) {
+    // An env value that reads as JSON (`12345678`) where the schema wants text is text after all:
+    // re-read exactly those variables as strings, once.
+    const wantText = new Set(
+      result.error.issues
+        .filter((i) => i.code === 'invalid_type' && i.expected === 'string')
+        .map((i) => i.path.map(String).join('.')),
+    );
+    if (wantText.size > 0) ({ result, envIssues } = validate(wantText));
+  }
+  issues.push(...envIssues);
   if (!result.success) issues.push(...result.error.issues.flatMap(toIssues));
   if (issues.length > 0 || !result.success) {
     throw new IdpError(

@@ -178,6 +178,14 @@ describe('config file', () => {
 describe('environment overrides', () => {
   const file = write('base.json', JSON.stringify({ adfs: { port: 10443, publicUrl: 'https://file.example:10443' }, log: { level: 'warn' } }));
 
+  it('reads a number-like env value as text where the schema wants text, and still refuses text for a number', () => {
+    const c = loadConfig({ env: { IDP_HARNESS__ADFS__PERSISTENT_ID_SECRET: '12345678' } });
+    expect(c.adfs.persistentIdSecret).toBe('12345678');
+    expect(() => loadConfig({ env: { IDP_HARNESS__ADFS__PORT: 'ninety' } })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_INVALID', details: { issues: [expect.objectContaining({ path: 'adfs.port' })] } }),
+    );
+  });
+
   it('IDP_HARNESS__<PATH> wins over the file, values read as JSON when they parse', () => {
     const c = loadConfig({
       file,
