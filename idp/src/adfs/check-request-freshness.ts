@@ -33,3 +33,16 @@ export function checkDestination(ctx: AdfsContext, destination: string | undefin
     throw new IdpError('ERR_SAML_DESTINATION_MISMATCH', `The request's Destination '${destination}' is not ${ctx.urls.ls}.`);
   }
 }
+
+/**
+ * saml-core §4.1.3 / §3.2.2.2: a request whose Version is not "2.0" is answered with the top-level
+ * status VersionMismatch (the schema lets any string through, so this must be checked here).
+ * Without it a Version="1.1" AuthnRequest was signed in as if it were SAML 2.0.
+ */
+export function checkVersion(version: string): void {
+  if (version !== '2.0') {
+    throw new IdpError('ERR_SAML_REQUEST_MALFORMED', `The request's Version '${version}' is not 2.0.`, {
+      details: { samlStatus: { top: STATUS.VersionMismatch } },
+    });
+  }
+}

@@ -4,7 +4,7 @@ import { parse as parseCookies } from 'cookie';
 import { IdpError } from '../shared/errors.js';
 import { adfsId } from '../shared/ids.js';
 import { buildLogoutRequest, buildLogoutResponse } from './build-logout.js';
-import { checkDestination, checkRequestFreshness } from './check-request-freshness.js';
+import { checkDestination, checkRequestFreshness, checkVersion } from './check-request-freshness.js';
 import { checkRequestSignature, type InboundBinding } from './check-request-signature.js';
 import type { AdfsContext } from './context.js';
 import type { LogoutRequestInfo, LogoutResponseInfo } from './inbound/read-messages.js';
@@ -71,6 +71,7 @@ export function handleLogoutRequest(ctx: AdfsContext, chains: LogoutChains, req:
       relayState,
     );
   try {
+    checkVersion(info.version);
     // An RP trust with request-signing certificates must sign its LogoutRequests; one without
     // cannot be verified, so its unsigned requests are taken on the session they name only.
     checkRequestSignature(rp.requestSigningCerts.length > 0 ? { ...rp, signedSamlRequestsRequired: true } : rp, binding, info.hasSignature);

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { IdpError } from '../shared/errors.js';
 import { chooseMethod, resolveClassRef, type RequestedContext } from './authn-context.js';
-import { checkDestination, checkRequestFreshness } from './check-request-freshness.js';
+import { checkDestination, checkRequestFreshness, checkVersion } from './check-request-freshness.js';
 import { checkRequestSignature, type InboundBinding } from './check-request-signature.js';
 import type { AdfsContext } from './context.js';
 import type { AuthnRequestInfo } from './inbound/read-messages.js';
@@ -32,6 +32,7 @@ export function handleAuthnRequest(ctx: AdfsContext, req: Request, res: Response
   checkDestination(ctx, info.destination);
   const target: ResponseTarget = { acsUrl, inResponseTo: info.id, relayState };
   withStatusResponses(ctx, res, rp, target, () => {
+    checkVersion(info.version);
     checkRequestSignature(rp, binding, info.hasSignature);
     checkRequestFreshness(ctx, rp.name, info.id, info.issueInstant);
     const requested: RequestedContext | undefined = info.requestedAuthnContext

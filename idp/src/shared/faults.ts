@@ -13,7 +13,7 @@ export const ADFS_FAULT_KINDS = [
   'not-yet-valid-assertion',
   /** Audience that is not the relying party's identifier. */
   'wrong-audience',
-  /** SubjectConfirmationData Recipient (and Destination) that is not the ACS URL. */
+  /** SubjectConfirmationData Recipient that is not the ACS URL (Response Destination stays right, so only the Recipient check trips). */
   'wrong-recipient',
   /** InResponseTo that does not match the AuthnRequest. */
   'wrong-in-response-to',
