@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import type { z } from 'zod';
 import { IdpError } from '../shared/errors.js';
 import { projectRoot } from '../shared/paths.js';
@@ -63,6 +63,11 @@ export function loadConfig(opts: LoadConfigOptions = {}): LabConfig {
 /** Resolves a configured directory against the project root. */
 export function resolveFromRoot(path: string): string {
   return isAbsolute(path) ? path : resolve(projectRoot, path);
+}
+
+/** yaml is loaded only for YAML files, keeping it off the start-up path of everyone else. */
+function parseYaml(text: string): unknown {
+  return (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 }
 
 function readConfigFile(file: string, issues: ConfigIssue[]): unknown {

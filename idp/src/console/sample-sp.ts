@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Router } from 'express';
 import { parse as parseCookies, serialize } from 'cookie';
-import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import { decodeRedirect } from '../adfs/inbound/decode-redirect.js';
 import { parseSamlXml } from '../adfs/inbound/parse-xml.js';
 import { h, layout } from '../adfs/pages/html.js';
@@ -20,35 +20,11 @@ export function sampleSp(state: LabState, consoleUrl: string): Router {
   const r = express.Router();
   r.use(express.urlencoded({ extended: false, limit: '512kb' }));
   const adfs = state.adfs;
-  const keys = state.pki.systems['sample-sp'];
   const profiles = new Map<string, Profile>();
-  const saml = (binding: 'HTTP-Redirect' | 'HTTP-POST', cacheProvider?: CacheProvider) =>
-    new SAML({
-      issuer: SAMPLE_SP_ENTITY_ID,
-      callbackUrl: `${consoleUrl}/sample-sp/acs`,
-      entryPoint: adfs?.urls.ls ?? '',
-      logoutUrl: adfs?.urls.ls ?? '',
-      logoutCallbackUrl: `${consoleUrl}/sample-sp/slo`,
-      idpCert: state.pki.systems.adfs.signing.certPem,
-      idpIssuer: adfs?.identifier ?? '',
-      privateKey: keys.signing.keyPem,
-      decryptionPvk: keys.encryption.keyPem,
-      signatureAlgorithm: 'sha256',
-      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-      wantAssertionsSigned: true,
-      wantAuthnResponseSigned: false,
-      validateInResponseTo: ValidateInResponseTo.ifPresent,
-      ...(cacheProvider ? { cacheProvider } : {}),
-      authnRequestBinding: binding,
-      // saml-bindings §3.5.4: HTTP-POST carries the message base64-encoded, NOT deflated; node-saml
-      // deflates its POST form too unless told not to, and AD FS (like us) refuses that as malformed.
-      skipRequestCompression: binding === 'HTTP-POST',
-      acceptedClockSkewMs: 5000,
-    });
-  const redirectSp = saml('HTTP-Redirect');
-  // One request-ID cache for both bindings: the ACS validates with the Redirect instance, so the
-  // IDs of requests sent by the POST instance must be in its cache (else "InResponseTo is not valid").
-  const postSp = saml('HTTP-POST', redirectSp.cacheProvider);
+  // node-saml is loaded on the sample SP's first use, not at start: it is not needed for the lab
+  // to answer, and every module loaded before the first request delays start-up.
+  let sps: Promise<SampleSps> | undefined;
+  const loadSps = () => (sps ??= import('@node-saml/node-saml').then((lib) => createSampleSps(lib, state, consoleUrl)));
 
   const page = (title: string, body: string) => layout(title, 'idp-harness sample SP', body);
 
@@ -69,9 +45,9 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
   r.get('/login', async (req, res, next) => {
     try {
       if (req.query['binding'] === 'post') {
-        res.type('html').send(await postSp.getAuthorizeFormAsync(''));
+        res.type('html').send(await (await loadSps()).postSp.getAuthorizeFormAsync(''));
       } else {
-        res.redirect(302, await redirectSp.getAuthorizeUrlAsync('', undefined, {}));
+        res.redirect(302, await (await loadSps()).redirectSp.getAuthorizeUrlAsync('', undefined, {}));
       }
     } catch (e) {
       next(e);
@@ -84,7 +60,7 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
       // `<b>` posted here froze the whole lab for ~20 s). Untrusted XML passes the libxml2 door
       // first: size cap, no DOCTYPE, well-formed, SAML schema (idp/test/adfs-security/robustness).
       parseSamlXml(Buffer.from(String((req.body as Record<string, unknown>)['SAMLResponse'] ?? ''), 'base64').toString('utf8'));
-      const { profile } = await redirectSp.validatePostResponseAsync(req.body as Record<string, string>);
+      const { profile } = await (await loadSps()).redirectSp.validatePostResponseAsync(req.body as Record<string, string>);
       if (!profile) throw new Error('no profile in the response');
       const id = randomBytes(16).toString('hex');
       profiles.set(id, profile);
@@ -113,7 +89,7 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
       const profile = profiles.get(id);
       if (!profile) return res.redirect(302, './');
       profiles.delete(id);
-      res.redirect(302, await redirectSp.getLogoutUrlAsync(profile, '', {}));
+      res.redirect(302, await (await loadSps()).redirectSp.getLogoutUrlAsync(profile, '', {}));
     } catch (e) {
       next(e);
     }
@@ -125,6 +101,7 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
       // As at the ACS, and node-saml inflates without a cap (a deflate bomb): decode with the
       // inbound size limits, then the libxml2 door, before node-saml sees the message.
       parseSamlXml(decodeRedirect(raw).xml);
+      const { redirectSp } = await loadSps();
       const result = await redirectSp.validateRedirectAsync(req.query as Record<string, string>, raw);
       if (result.loggedOut && req.query['SAMLRequest'] && result.profile) {
         // AD FS telling us another SP logged out: forget the user, answer with a LogoutResponse.
@@ -137,4 +114,41 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
     }
   });
   return r;
+}
+
+interface SampleSps {
+  redirectSp: SAML;
+  postSp: SAML;
+}
+
+function createSampleSps(lib: typeof import('@node-saml/node-saml'), state: LabState, consoleUrl: string): SampleSps {
+  const { SAML, ValidateInResponseTo } = lib;
+  const saml = (binding: 'HTTP-Redirect' | 'HTTP-POST', cacheProvider?: CacheProvider) =>
+    new SAML({
+      issuer: SAMPLE_SP_ENTITY_ID,
+      callbackUrl: `${consoleUrl}/sample-sp/acs`,
+      entryPoint: state.adfs?.urls.ls ?? '',
+      logoutUrl: state.adfs?.urls.ls ?? '',
+      logoutCallbackUrl: `${consoleUrl}/sample-sp/slo`,
+      idpCert: state.pki.systems.adfs.signing.certPem,
+      idpIssuer: state.adfs?.identifier ?? '',
+      privateKey: state.pki.systems['sample-sp'].signing.keyPem,
+      decryptionPvk: state.pki.systems['sample-sp'].encryption.keyPem,
+      signatureAlgorithm: 'sha256',
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: false,
+      validateInResponseTo: ValidateInResponseTo.ifPresent,
+      ...(cacheProvider ? { cacheProvider } : {}),
+      authnRequestBinding: binding,
+      // saml-bindings §3.5.4: HTTP-POST carries the message base64-encoded, NOT deflated; node-saml
+      // deflates its POST form too unless told not to, and AD FS (like us) refuses that as malformed.
+      skipRequestCompression: binding === 'HTTP-POST',
+      acceptedClockSkewMs: 5000,
+    });
+  const redirectSp = saml('HTTP-Redirect');
+  // One request-ID cache for both bindings: the ACS validates with the Redirect instance, so the
+  // IDs of requests sent by the POST instance must be in its cache (else "InResponseTo is not valid").
+  const postSp = saml('HTTP-POST', redirectSp.cacheProvider);
+  return { redirectSp, postSp };
 }

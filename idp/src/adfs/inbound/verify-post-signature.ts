@@ -1,7 +1,8 @@
-import { DOMParser } from '@xmldom/xmldom';
+import { createRequire } from 'node:module';
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { XmlC14NMode } from 'libxml2-wasm';
-import { SignedXml } from 'xml-crypto';
+import type { DOMParser as DOMParserType } from '@xmldom/xmldom';
+import type { SignedXml as SignedXmlType } from 'xml-crypto';
 import { IdpError } from '../../shared/errors.js';
 import { NS } from '../saml-constants.js';
 import { defaultInboundLimits, type InboundLimits } from './limits.js';
@@ -16,6 +17,17 @@ import {
   type SignatureAlgorithm,
   type TrustedKeys,
 } from './signature-policy.js';
+
+// xml-crypto and xmldom are loaded on the first POST-signed message, not at start: most labs never
+// see one, and every module loaded before the first request delays the lab's start-up.
+const require = createRequire(import.meta.url);
+let libs: { DOMParser: typeof DOMParserType; SignedXml: typeof SignedXmlType } | undefined;
+function xmlLibs() {
+  return (libs ??= {
+    DOMParser: (require('@xmldom/xmldom') as { DOMParser: typeof DOMParserType }).DOMParser,
+    SignedXml: (require('xml-crypto') as { SignedXml: typeof SignedXmlType }).SignedXml,
+  });
+}
 
 /**
  * Enveloped XML-DSig on the root of an inbound AuthnRequest, LogoutRequest or LogoutResponse
@@ -151,7 +163,7 @@ function inspect(doc: XmlDocument, expectedAlg: SignatureAlgorithm): SignaturePl
 /** The xmldom view of the same text, cross-checked against the libxml2 one. Returns the Signature node. */
 function xmldomSignature(xml: string, plan: SignaturePlan): Node {
   const problems: string[] = [];
-  const dom = new DOMParser({
+  const dom = new (xmlLibs().DOMParser)({
     errorHandler: {
       warning: () => undefined,
       error: (m) => problems.push(String(m)),
@@ -184,7 +196,7 @@ export function verifyPostSignature(
   for (const key of keys) {
     // getCertFromKeyInfo → null: a certificate inside the message is never trusted (reference
     // §4.1 item 4); only the relying party's configured keys are tried.
-    const verifier = new SignedXml({ publicCert: key, getCertFromKeyInfo: () => null });
+    const verifier = new (xmlLibs().SignedXml)({ publicCert: key, getCertFromKeyInfo: () => null });
     let ok = false;
     try {
       verifier.loadSignature(signatureNode);
