@@ -201,6 +201,10 @@ async function main(): Promise<void> {
     const rt = await roundTrips(`http://localhost:${ports.adfs}`, `http://localhost:${ports.console}`);
     const busy = (cpuSeconds(child.pid!) - cpu0) / ((performance.now() - wall0) / 1000);
     const rss = rssMb(child.pid!);
+    // V8's memory reducer shrinks the heap a few seconds after allocation stops: what a lab that
+    // has served a burst and gone quiet holds.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const settledRss = rssMb(child.pid!);
     const ratio = rt.perSecond / rsa;
     const startup = median(startups);
     const rows: Array<[string, string, string]> = [
@@ -210,7 +214,8 @@ async function main(): Promise<void> {
       ['lab process CPU busy during the load (% of one core)', (busy * 100).toFixed(0), ''],
       ['start to all services answering, median of 5 (ms)', startup.toFixed(0), startup <= 500 ? 'PASS (≤ 500)' : 'FAIL (> 500)'],
       ['resident memory when started (MB)', idleRss.toFixed(1), idleRss < 100 ? 'PASS (< 100)' : 'FAIL (≥ 100)'],
-      ['resident memory after the load (MB)', rss.toFixed(1), rss < 100 ? 'PASS (< 100)' : 'FAIL (≥ 100)'],
+      ['resident memory at the end of the load (MB)', rss.toFixed(1), rss < 100 ? 'PASS (< 100)' : 'FAIL (≥ 100)'],
+      ['resident memory 10 s after the load (MB)', settledRss.toFixed(1), settledRss < 100 ? 'PASS (< 100)' : 'FAIL (≥ 100)'],
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     for (const [k, v, verdict] of rows) console.log(`${k.padEnd(w)}  ${v.padStart(8)}  ${verdict}`);
