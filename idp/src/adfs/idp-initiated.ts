@@ -46,7 +46,7 @@ export function handleIdpInitiated(ctx: AdfsContext, req: Request, res: Response
   if (!rp) throw new IdpError('ERR_SAML_UNKNOWN_RELYING_PARTY', `The requested relying party trust '${rpId}' is unspecified or unsupported.`);
   const target = { acsUrl: defaultAcs(rp), relayState };
   withStatusResponses(ctx, res, rp, target, () =>
-    continueSignIn(ctx, req, res, rp, target, { requested: undefined, forceAuthn: false, isPassive: false, nameIdPolicyFormat: undefined }),
+    continueSignIn(ctx, req, res, rp, target, { requested: undefined, forceAuthn: false, isPassive: false, nameIdPolicyFormat: undefined, subjectNameId: undefined }),
   );
 }
 

@@ -36,7 +36,7 @@ export function issueResponse(
   classRef: string,
   nameId: NameIdValue | undefined,
 ): string {
-  const fault = takeFault(ctx, rp);
+  const fault = takeFault(ctx, rp, target.inResponseTo !== undefined);
   const now = ctx.clock.now();
   const lifetime = (rp.tokenLifetimeMinutes || 60) * MINUTE;
   // Faults move the whole assertion in time, so every window in it agrees with the lie.
@@ -112,6 +112,13 @@ export function issueStatusResponse(
   return toXml(response);
 }
 
-function takeFault(ctx: AdfsContext, rp: RelyingParty): Extract<Fault, { surface: 'adfs' }> | undefined {
-  return ctx.faults.take('adfs', (f) => !f.relyingParty || f.relyingParty === rp.name || rp.identifiers.includes(f.relyingParty));
+/**
+ * The next fault aimed at this RP. `wrong-in-response-to` waits for an SP-initiated response: an
+ * unsolicited one has no InResponseTo to falsify, and the fault must not be used up for nothing.
+ */
+function takeFault(ctx: AdfsContext, rp: RelyingParty, solicited: boolean): Extract<Fault, { surface: 'adfs' }> | undefined {
+  return ctx.faults.take(
+    'adfs',
+    (f) => (solicited || f.kind !== 'wrong-in-response-to') && (!f.relyingParty || f.relyingParty === rp.name || rp.identifiers.includes(f.relyingParty)),
+  );
 }

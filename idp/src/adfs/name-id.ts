@@ -26,6 +26,22 @@ export function issueNameId(rp: RelyingParty, user: User, ctx: ClaimContext): Na
 }
 
 /**
+ * saml-core §3.4.1: with a <Subject> in the AuthnRequest, "the resulting assertion(s) MUST contain
+ * a <saml:Subject> element that represents the same principal". The signed-in user must be that
+ * principal: the NameID the RP's rule issues, or (as SPs commonly send) the user's name, UPN,
+ * e-mail or Windows account name. Anyone else gets Requester/UnknownPrincipal and no assertion.
+ */
+export function checkRequestedSubject(subject: string | undefined, user: User, issued: NameIdValue | undefined): void {
+  if (subject === undefined) return;
+  const s = subject.toLowerCase();
+  const names = [issued?.value, user.username, user.upn, user.email, `${user.domain}\\${user.username}`];
+  if (names.some((n) => n !== undefined && n.toLowerCase() === s)) return;
+  throw new IdpError('ERR_SAML_UNKNOWN_PRINCIPAL', `The request asks for an assertion about '${subject}', not about the signed-in user.`, {
+    details: { samlStatus: { top: STATUS.Requester, second: STATUS.UnknownPrincipal } },
+  });
+}
+
+/**
  * NameIDPolicy enforcement (reference §1.6): when the request asks for a Format that no issued
  * NameID has, AD FS answers Requester / InvalidNameIDPolicy. `unspecified` accepts anything
  * (saml-core §3.4.1.1).

@@ -15,6 +15,8 @@ export interface PendingSignIn {
   forceAuthn: boolean;
   /** NameIDPolicy Format from the request, checked once the user is known. */
   nameIdPolicyFormat: string | undefined;
+  /** The AuthnRequest's Subject NameID: the only principal this sign-in may be for. */
+  subjectNameId: string | undefined;
   createdAt: number;
 }
 

@@ -25,6 +25,7 @@ export const STATUS = {
   AuthnFailed: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed',
   RequestDenied: 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
   PartialLogout: 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout',
+  UnknownPrincipal: 'urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal',
 } as const;
 
 export const NAMEID_FORMAT = {

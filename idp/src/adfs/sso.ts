@@ -7,7 +7,7 @@ import { checkRequestSignature, type InboundBinding } from './check-request-sign
 import type { AdfsContext } from './context.js';
 import type { AuthnRequestInfo } from './inbound/read-messages.js';
 import { issueResponse, issueStatusResponse, type ResponseTarget } from './issue-token.js';
-import { checkNameIdPolicy, issueNameId } from './name-id.js';
+import { checkNameIdPolicy, checkRequestedSubject, issueNameId } from './name-id.js';
 import { renderLoginPage } from './pages/login-page.js';
 import { findByIdentifier, type RelyingParty } from './relying-parties.js';
 import { resolveAcs } from './resolve-acs.js';
@@ -43,6 +43,7 @@ export function handleAuthnRequest(ctx: AdfsContext, req: Request, res: Response
       forceAuthn: info.forceAuthn,
       isPassive: info.isPassive,
       nameIdPolicyFormat: info.nameIdPolicy?.format,
+      subjectNameId: info.subjectNameId,
     });
   });
 }
@@ -52,6 +53,7 @@ export interface SignInRequest {
   forceAuthn: boolean;
   isPassive: boolean;
   nameIdPolicyFormat: string | undefined;
+  subjectNameId: string | undefined;
 }
 
 /**
@@ -83,16 +85,17 @@ export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp
     requested: sr.requested,
     forceAuthn: sr.forceAuthn,
     nameIdPolicyFormat: sr.nameIdPolicyFormat,
+    subjectNameId: sr.subjectNameId,
   });
   res
     .status(200)
     .type('html')
     .set('Cache-Control', 'no-cache, no-store')
-    .send(renderLoginPage({ serviceName: ctx.config.displayName, action: `${ctx.urls.ls}?client-request-id=${id}` }));
+    .send(renderLoginPage({ serviceName: ctx.config.displayName, action: `${ctx.urls.ls}?client-request-id=${id}`, userName: sr.subjectNameId }));
 }
 
 /** Issues the token for a signed-in user and posts it to the ACS. */
-export function completeSignIn(ctx: AdfsContext, res: Response, rp: RelyingParty, session: SsoSession, target: ResponseTarget, sr: Pick<SignInRequest, 'requested' | 'nameIdPolicyFormat'>): void {
+export function completeSignIn(ctx: AdfsContext, res: Response, rp: RelyingParty, session: SsoSession, target: ResponseTarget, sr: Pick<SignInRequest, 'requested' | 'nameIdPolicyFormat' | 'subjectNameId'>): void {
   const user = ctx.users.get(session.username);
   if (!user) {
     ctx.sessions.end(session.id);
@@ -103,6 +106,7 @@ export function completeSignIn(ctx: AdfsContext, res: Response, rp: RelyingParty
   const classRef = resolveClassRef(sr.requested, session.method, user, rp.ficam);
   const nameId = issueNameId(rp, user, { user, rpIdentifier: rp.identifiers[0]!, persistentIdSecret: ctx.config.persistentIdSecret });
   checkNameIdPolicy(sr.nameIdPolicyFormat, nameId);
+  checkRequestedSubject(sr.subjectNameId, user, nameId);
   const xml = issueResponse(ctx, rp, user, session, target, classRef, nameId);
   sendPostForm(res, target.acsUrl, 'SAMLResponse', xml, target.relayState);
 }

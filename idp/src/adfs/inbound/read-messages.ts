@@ -30,6 +30,8 @@ export interface AuthnRequestInfo {
   forceAuthn: boolean;
   isPassive: boolean;
   nameIdPolicy?: { format?: string; spNameQualifier?: string; allowCreate?: boolean };
+  /** The `<saml:Subject><saml:NameID>` the SP asks an assertion about (saml-core §3.4.1), full text. */
+  subjectNameId?: string;
   requestedAuthnContext?: {
     /** saml-core §3.3.2.2.1: "If Comparison is not specified, the default is "exact"." */
     comparison: AuthnContextComparison;
@@ -188,6 +190,14 @@ function readAuthnRequestDoc(doc: XmlDocument): AuthnRequestInfo {
   if (acsIndex !== undefined) info.acsIndex = Number.parseInt(acsIndex, 10); // xs:unsignedShort, schema-checked
   const binding = collapsed(root, 'ProtocolBinding');
   if (binding !== undefined) info.protocolBinding = binding;
+
+  const subject = optionalChild(root, 'saml:Subject');
+  if (subject) {
+    const nameId = optionalChild(subject, 'saml:NameID');
+    // BaseID and EncryptedID name a subject we could not compare: refuse rather than ignore.
+    if (!nameId) throw malformed('The AuthnRequest Subject names no NameID this federation service can read.');
+    info.subjectNameId = fullText(nameId);
+  }
 
   const policy = optionalChild(root, 'samlp:NameIDPolicy');
   if (policy) {
