@@ -217,6 +217,7 @@ async function main(): Promise<void> {
       ['resident memory at the end of the load (MB)', rss.toFixed(1), rss < 100 ? 'PASS (< 100)' : 'FAIL (≥ 100)'],
       ['resident memory 10 s after the load (MB)', settledRss.toFixed(1), settledRss < 100 ? 'PASS (< 100)' : 'FAIL (≥ 100)'],
     ];
+    if (rows.some((r) => r[2].startsWith('FAIL'))) process.exitCode = 1;
     const w = Math.max(...rows.map((r) => r[0].length));
     for (const [k, v, verdict] of rows) console.log(`${k.padEnd(w)}  ${v.padStart(8)}  ${verdict}`);
     console.log(`\nstart-up runs (ms): ${startups.map((s) => s.toFixed(0)).join(', ')}`);

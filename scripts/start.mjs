@@ -4,6 +4,7 @@
 // Plain JavaScript on purpose: it must run before anything is built.
 //   --build-only   stop after the build (used by `npm run bench`)
 //   --certs-only   stop after the PKI (used by `npm run certs`)
+//   --install-only stop after the dependencies (`npm test` runs this first)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,8 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const buildOnly = args.includes('--build-only');
 const certsOnly = args.includes('--certs-only');
-const passOn = args.filter((a) => a !== '--build-only' && a !== '--certs-only');
+const installOnly = args.includes('--install-only');
+const passOn = args.filter((a) => a !== '--build-only' && a !== '--certs-only' && a !== '--install-only' && a !== '--');
 
 function run(cmd, cmdArgs, what) {
   process.stderr.write(`idp-harness: ${what}…\n`);
@@ -38,6 +40,7 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || statSync(join(root, 'package-lock.json')).mtimeMs > statSync(installed).mtimeMs) {
   run('npm', ['ci', '--no-audit', '--no-fund'], 'installing dependencies (npm ci)');
 }
+if (installOnly) process.exit(0);
 
 // 2. Build, when any source is newer than the last build.
 const stamp = join(root, 'dist', '.build-stamp');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { IdpError } from '../../idp/src/shared/errors.js';
 import type { Command } from './commands/command.js';
@@ -51,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+// Run when executed directly, also through a bin symlink (npx, node_modules/.bin), never on import.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -264,3 +264,44 @@ describe('up', () => {
     expect(stdout).toBe('');
   });
 });
+
+describe('up and the TLS certificate', () => {
+  it('reissues the TLS certificate so it names tls.hostNames and the public URLs hosts before starting', async () => {
+    const { cpSync, readFileSync } = await import('node:fs');
+    const { X509Certificate } = await import('node:crypto');
+    const { defaultCertsDir } = await import('../../idp/src/shared/paths.js');
+    const certs = join(dir, 'certs-copy');
+    cpSync(defaultCertsDir, certs, { recursive: true });
+    const sans = () => new X509Certificate(readFileSync(join(certs, 'tls.pem'))).subjectAltName ?? '';
+    expect(sans()).not.toContain('adfs.lab.test');
+    const cfg = write(
+      'up-tls.json',
+      JSON.stringify({
+        certsDir: certs,
+        tls: { hostNames: ['adfs.lab.test'] },
+        adfs: { port: 0, publicUrl: 'https://lab.example:9443' },
+        console: { enabled: false },
+        log: { level: 'silent' },
+      }),
+    );
+    const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+    try {
+      const done = main(['up', '--config', cfg]);
+      for (let i = 0; i < 400 && !stderr.includes('idp-harness is up'); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(stderr).toContain('TLS certificate reissued');
+      expect(sans()).toContain('DNS:adfs.lab.test');
+      expect(sans()).toContain('DNS:lab.example');
+      (process.listeners('SIGTERM').find((l) => !before.has(l)) as () => void)();
+      expect(await done).toBe(0);
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        for (const l of process.listeners(sig)) if (!before.has(l)) process.removeListener(sig, l);
+      }
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+});

@@ -1,4 +1,5 @@
-import { loadConfig } from '../../../idp/src/config/load.js';
+import { loadConfig, resolveFromRoot } from '../../../idp/src/config/load.js';
+import type { LabConfig } from '../../../idp/src/config/schema.js';
 import { startLab } from '../../../idp/src/lab.js';
 import type { Command } from './command.js';
 import { CONFIG_USAGE, parseConfigArgs } from './config-options.js';
@@ -15,6 +16,7 @@ export const up: Command = {
       process.stdout.write(JSON.stringify(config, null, 2) + '\n');
       return 0;
     }
+    await ensureTlsNames(config);
     const lab = await startLab(config);
     const rows = Object.entries(lab.urls).map(([name, url]) => [name, url!]);
     if (lab.state.adfs) rows.push(['  metadata', lab.state.adfs.urls.metadata], ['  identifier', lab.state.adfs.identifier]);
@@ -34,3 +36,19 @@ export const up: Command = {
     return 0;
   },
 };
+
+/**
+ * The TLS certificate must name every host clients use: `tls.hostNames` and the hosts of the
+ * configured public URLs. When there are any, the PKI is checked (and the TLS pair reissued if a
+ * name is missing) before the lab starts; the generator is loaded only then, off the common path.
+ */
+async function ensureTlsNames(config: LabConfig): Promise<void> {
+  const names = new Set(config.tls.hostNames);
+  for (const svc of [config.adfs, config.console]) {
+    if (svc.enabled && svc.publicUrl) names.add(new URL(svc.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
+  }
+  if (names.size === 0) return;
+  const { ensurePki } = await import('../../../idp/src/pki/generate.js');
+  const result = await ensurePki(resolveFromRoot(config.certsDir), { hostNames: [...names] });
+  if (result.created.length > 0) process.stderr.write(`idp-harness: TLS certificate reissued for ${[...names].join(', ')}\n`);
+}

@@ -116,11 +116,19 @@ function loadCertificate(ref: string, ctx: RelyingPartyContext, path: string): X
     pem = ref;
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) invalid(path, 'must be a PEM certificate (BEGIN CERTIFICATE)');
+  let cert: X509Certificate;
   try {
-    return new X509Certificate(pem);
+    cert = new X509Certificate(pem);
   } catch (e) {
     invalid(path, `not a valid X.509 certificate: ${(e as Error).message}`);
   }
+  // AD FS signs and encrypts with RSA only (rsa-sha1/rsa-sha256, RSA-OAEP): another key type or a
+  // weak key would only fail later, mid sign-in. Refuse it here, where the admin sees why.
+  const key = cert.publicKey;
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (key.asymmetricKeyType !== 'rsa') invalid(path, `the certificate's key is ${key.asymmetricKeyType}; AD FS needs an RSA key`);
+  if (bits < 2048) invalid(path, `the certificate's RSA key has ${bits} bits; at least 2048 are required`);
+  return cert;
 }
 
 function invalid(path: string, message: string): never {

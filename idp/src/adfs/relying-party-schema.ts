@@ -91,6 +91,16 @@ export const RelyingPartySchema = z
     if (rp.ficam && rp.nameId && ![NAMEID_FORMAT.persistent, NAMEID_FORMAT.transient].includes(rp.nameId.format as never)) {
       ctx.addIssue({ code: 'custom', path: ['nameId', 'format'], message: 'FICAM allows only persistent or transient NameIDs' });
     }
+    if (rp.ficam && !rp.nameId) {
+      ctx.addIssue({ code: 'custom', path: ['nameId'], message: 'FICAM requires a persistent or transient NameID rule' });
+    }
+    // FICAM: persistent identifiers must be pseudonymous (opaque, pairwise), never PII.
+    if (rp.ficam && rp.nameId?.format === NAMEID_FORMAT.persistent && rp.nameId.value !== undefined && rp.nameId.value !== '{persistentId}') {
+      ctx.addIssue({ code: 'custom', path: ['nameId', 'value'], message: 'a FICAM persistent NameID must be the pairwise {persistentId} (or left out)' });
+    }
+    if (rp.ficam && rp.signatureAlgorithm !== 'rsa-sha256') {
+      ctx.addIssue({ code: 'custom', path: ['signatureAlgorithm'], message: 'FICAM requires SHA-256 signatures' });
+    }
     if (rp.ficam && rp.samlResponseSignature === 'MessageOnly') {
       ctx.addIssue({ code: 'custom', path: ['samlResponseSignature'], message: 'FICAM requires a signed assertion' });
     }

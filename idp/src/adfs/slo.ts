@@ -26,16 +26,18 @@ interface LogoutChain {
 const MAX_CHAINS = 10_000;
 
 export class LogoutChains {
-  private byRequestId = new Map<string, LogoutChain>();
-  put(requestId: string, chain: LogoutChain): void {
+  private byRequestId = new Map<string, { chain: LogoutChain; rpName: string }>();
+  put(requestId: string, rpName: string, chain: LogoutChain): void {
     if (this.byRequestId.size >= MAX_CHAINS) this.byRequestId.delete(this.byRequestId.keys().next().value!);
-    this.byRequestId.set(requestId, chain);
+    this.byRequestId.set(requestId, { chain, rpName });
   }
-  take(requestId: string | undefined): LogoutChain | undefined {
+  /** The chain waiting for `rpName`'s answer to `requestId`; nobody else can answer for it. */
+  take(requestId: string | undefined, rpName: string): LogoutChain | undefined {
     if (requestId === undefined) return undefined;
-    const c = this.byRequestId.get(requestId);
+    const entry = this.byRequestId.get(requestId);
+    if (!entry || entry.rpName !== rpName) return undefined;
     this.byRequestId.delete(requestId);
-    return c;
+    return entry.chain;
   }
   clear(): void {
     this.byRequestId.clear();
@@ -72,8 +74,9 @@ export function handleLogoutRequest(ctx: AdfsContext, chains: LogoutChains, req:
     );
   try {
     checkVersion(info.version);
-    // An RP trust with request-signing certificates must sign its LogoutRequests; one without
-    // cannot be verified, so its unsigned requests are taken on the session they name only.
+    // An RP trust with request-signing certificates must sign its LogoutRequests (reference
+    // §1.11); one without cannot be verified, so its unsigned requests count only when they come
+    // from the browser holding the session they name (its MSISAuth cookie), never on a NameID.
     checkRequestSignature(rp.requestSigningCerts.length > 0 ? { ...rp, signedSamlRequestsRequired: true } : rp, binding, info.hasSignature);
     checkRequestFreshness(ctx, rp.name, info.id, info.issueInstant);
   } catch (e) {
@@ -82,7 +85,13 @@ export function handleLogoutRequest(ctx: AdfsContext, chains: LogoutChains, req:
     res.set('X-Idp-Harness-Error', e.code);
     return answer(status);
   }
+  const verified = rp.requestSigningCerts.length > 0; // checkRequestSignature demanded and verified it
   const cookieSession = ctx.sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  if (!verified && !matches(cookieSession, rp, info)) {
+    res.set('X-Idp-Harness-Error', 'ERR_SAML_SIGNATURE_REQUIRED');
+    ctx.log.info({ svc: 'adfs', event: 'saml.logout.refused', rp: rp.name }, 'unsigned LogoutRequest without the session cookie');
+    return answer({ top: STATUS.Requester, second: STATUS.RequestDenied });
+  }
   const session = matches(cookieSession, rp, info) ? cookieSession : ctx.sessions.findByParticipant(rp.name, info.sessionIndexes[0], info.nameId.value);
   if (cookieSession) clearSessionCookie(ctx, res);
   if (!session || !matches(session, rp, info)) {
@@ -104,8 +113,8 @@ function matches(s: SsoSession | undefined, rp: RelyingParty, info: LogoutReques
 
 /** An SP's answer to our LogoutRequest: note failures, then tell the next SP. */
 export function handleLogoutResponse(ctx: AdfsContext, chains: LogoutChains, res: Response, info: LogoutResponseInfo, binding: InboundBinding): void {
-  const chain = chains.take(info.inResponseTo);
   const rp = findByIdentifier(ctx.relyingParties, info.issuer);
+  const chain = rp && chains.take(info.inResponseTo, rp.name);
   if (!chain || !rp) {
     throw new IdpError('ERR_SAML_LOGOUT_INVALID', 'The LogoutResponse does not answer a logout request of this federation service.');
   }
@@ -142,7 +151,7 @@ function next(ctx: AdfsContext, chains: LogoutChains, res: Response, chain: Logo
       continue;
     }
     const id = adfsId();
-    chains.put(id, chain);
+    chains.put(id, rp.name, chain);
     ctx.log.info({ svc: 'adfs', event: 'saml.logout.propagated', rp: rp.name }, 'LogoutRequest sent');
     const message = buildLogoutRequest({ id, issuer: ctx.identifier, issueInstant: ctx.clock.now(), destination: slo.url, nameId: p.nameId, sessionIndex: p.sessionIndex });
     return sendSignedMessage(res, slo.binding, slo.url, 'SAMLRequest', message, ctx.signingKey, rp.signatureAlgorithm, randomUUID());

@@ -66,7 +66,9 @@ export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp
   const wia = ctx.config.windowsIntegrated;
   const choice = chooseMethod(sr.requested, wia.enabled, session?.method);
   const reuse = choice.reuse && !sr.forceAuthn;
-  if (sr.isPassive && !reuse) {
+  // Emulated Windows Integrated Authentication takes no control of the UI, so it is passive.
+  const silentWia = choice.method === 'windows' && wia.username !== undefined;
+  if (sr.isPassive && !reuse && !silentWia) {
     // saml-core §3.4.1: IsPassive means the IdP must not take control of the user interface.
     throw new IdpError('ERR_SAML_NO_PASSIVE', 'IsPassive was requested and the user has no usable session.', {
       details: { samlStatus: { top: STATUS.Responder, second: STATUS.NoPassive } },

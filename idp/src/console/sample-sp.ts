@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { parse as parseCookies, serialize } from 'cookie';
 import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import { decodeRedirect } from '../adfs/inbound/decode-redirect.js';
@@ -40,6 +40,12 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
           : '<p>The adfs service is not running in this lab.</p>',
       ),
     );
+  });
+
+  // Without the adfs service there is nobody to sign in with: say so instead of failing inside node-saml.
+  r.use(['/login', '/acs', '/logout', '/slo'], (_req, res, next) => {
+    if (adfs) return next();
+    res.status(503).type('html').send(page('AD FS is not running', '<p id="adfsMissing">The adfs service is not running in this lab.</p>'));
   });
 
   r.get('/login', async (req, res, next) => {
@@ -112,6 +118,15 @@ ${profile ? `<p>Signed in as <b id="nameId">${h(profile.nameID)}</b>. <a id="log
     } catch (e) {
       res.status(400).type('html').send(page('Sign-out failed', `<p id="signOutError">${h((e as Error).message)}</p>`));
     }
+  });
+  // The sample SP's one error handler: a page, never a stack trace (body too large, bad encoding…).
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    if (status >= 500) state.log.error({ svc: 'console', err }, 'sample SP error');
+    res
+      .status(status >= 500 ? 500 : status)
+      .type('html')
+      .send(page('Sample SP error', `<p id="sampleSpError">${status === 413 ? 'The request is too large.' : 'The sample SP could not handle this request.'}</p>`));
   });
   return r;
 }

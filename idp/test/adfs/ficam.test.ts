@@ -108,6 +108,17 @@ describe('the control API validates FICAM trusts', () => {
     expect(json.error?.details.issues.map((i) => i.path)).toEqual(['samlResponseSignature']);
   });
 
+  it.each([
+    ['no NameID rule at all', { nameId: undefined }, 'nameId'],
+    ['a persistent NameID carrying PII ({email})', { nameId: { format: 'persistent', value: '{email}' } }, 'nameId.value'],
+    ['SHA-1 signatures', { signatureAlgorithm: 'rsa-sha1' }, 'signatureAlgorithm'],
+  ])('refuses a FICAM RP with %s', async (_what, change, path) => {
+    const { status, json } = await postRp({ ...FICAM_RP, name: 'ficam-bad', identifiers: ['urn:test:ficam-bad'], ...change });
+    expect(status).toBe(400);
+    expect(json.error?.code).toBe('ERR_CONTROL_INVALID');
+    expect(json.error?.details.issues.map((i) => i.path)).toEqual([path]);
+  });
+
   it('accepts a FICAM RP with a transient NameID', async () => {
     const { status } = await postRp({ ...FICAM_RP, name: 'ficam-transient', identifiers: ['urn:test:ficam-transient'], nameId: { format: 'transient' } });
     expect(status).toBe(201);

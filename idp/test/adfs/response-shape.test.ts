@@ -303,6 +303,14 @@ describe('emulated Windows Integrated Authentication', () => {
     expect(xml).toContain(`<Attribute Name="${CLAIM.upn}"><AttributeValue>agent1@lab.example</AttributeValue></Attribute>`);
   });
 
+  it('answers IsPassive without a session: emulated WIA takes no control of the user interface', async () => {
+    wia.state.clock.unfreeze();
+    const { xml, loginShown } = await responseFor(wia, 'shape', { isPassive: true });
+    expect(loginShown).toBe(false);
+    expect(xml).toContain(`<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success" />`);
+    expect(xml).toContain(`<AuthnContextClassRef>${AC.Windows}</AuthnContextClassRef>`);
+  });
+
   it('reuses the Windows session without a form, keeping its AuthnInstant', async () => {
     const t = Math.floor(Date.now() / 1000) * 1000 - 2000 + 456;
     wia.state.clock.freeze(t);
