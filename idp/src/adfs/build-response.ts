@@ -1,37 +1,15 @@
 import { el, type XmlNode } from '../shared/xml/tree.js';
-import { adfsInstant } from '../shared/ids.js';
-import { CONSENT_UNSPECIFIED, NS } from './saml-constants.js';
+import { buildProtocolMessage, type ProtocolHeader } from './build-protocol-message.js';
 
-export interface ResponseInput {
-  id: string;
-  issuer: string;
-  issueInstant: number;
-  destination: string;
-  inResponseTo?: string | undefined;
+export interface ResponseInput extends ProtocolHeader {
   status: { top: string; second?: string | undefined };
   /** An <Assertion> (signed or not) or an <EncryptedAssertion>. */
   assertion?: XmlNode | undefined;
 }
 
-/**
- * `<samlp:Response>` as AD FS writes it (reference §1.3): ID, Version, IssueInstant, Destination,
- * Consent, InResponseTo, then the namespace declaration last; an unprefixed Issuer carrying its
- * own default namespace.
- */
+/** `<samlp:Response>` as AD FS writes it (reference §1.3): the header, Status, then the assertion. */
 export function buildResponse(r: ResponseInput): XmlNode {
-  return el(
-    'samlp:Response',
-    {
-      ID: r.id,
-      Version: '2.0',
-      IssueInstant: adfsInstant(r.issueInstant),
-      Destination: r.destination,
-      Consent: CONSENT_UNSPECIFIED,
-      InResponseTo: r.inResponseTo,
-      'xmlns:samlp': NS.protocol,
-    },
-    [el('Issuer', { xmlns: NS.assertion }, [r.issuer]), buildStatus(r.status), r.assertion],
-  );
+  return buildProtocolMessage('Response', r, [buildStatus(r.status), r.assertion]);
 }
 
 export function buildStatus(s: { top: string; second?: string | undefined }): XmlNode {
