@@ -161,20 +161,30 @@ function hasSignature(root: XmlElement): boolean {
 
 const COMPARISONS: readonly AuthnContextComparison[] = ['exact', 'minimum', 'maximum', 'better'];
 
-function readAuthnRequestDoc(doc: XmlDocument): AuthnRequestInfo {
-  const root = expectRoot(doc, 'AuthnRequest');
-  const info: AuthnRequestInfo = {
-    kind: 'AuthnRequest',
+/**
+ * What every SAML request and response root carries (saml-core §3.2.1 / §3.2.2): ID, Version,
+ * IssueInstant, Destination, Issuer, and whether a ds:Signature is enveloped in it.
+ */
+function readHeader(root: XmlElement) {
+  const destination = collapsed(root, 'Destination');
+  return {
     id: rootId(root),
     version: collapsed(root, 'Version') ?? '',
     issueInstant: collapsed(root, 'IssueInstant') ?? '',
     issuer: issuer(root),
+    hasSignature: hasSignature(root),
+    ...(destination === undefined ? {} : { destination }),
+  };
+}
+
+function readAuthnRequestDoc(doc: XmlDocument): AuthnRequestInfo {
+  const root = expectRoot(doc, 'AuthnRequest');
+  const info: AuthnRequestInfo = {
+    kind: 'AuthnRequest',
+    ...readHeader(root),
     forceAuthn: bool(root, 'ForceAuthn') ?? false, // saml-core §3.4.1: default "false"
     isPassive: bool(root, 'IsPassive') ?? false, // saml-core §3.4.1: default "false"
-    hasSignature: hasSignature(root),
   };
-  const destination = collapsed(root, 'Destination');
-  if (destination !== undefined) info.destination = destination;
   const consent = collapsed(root, 'Consent');
   if (consent !== undefined) info.consent = consent;
 
@@ -243,16 +253,10 @@ function readLogoutRequestDoc(doc: XmlDocument): LogoutRequestInfo {
 
   const info: LogoutRequestInfo = {
     kind: 'LogoutRequest',
-    id: rootId(root),
-    version: collapsed(root, 'Version') ?? '',
-    issueInstant: collapsed(root, 'IssueInstant') ?? '',
-    issuer: issuer(root),
+    ...readHeader(root),
     nameId,
     sessionIndexes: elements(root, 'samlp:SessionIndex').map(fullText),
-    hasSignature: hasSignature(root),
   };
-  const destination = collapsed(root, 'Destination');
-  if (destination !== undefined) info.destination = destination;
   const notOnOrAfter = collapsed(root, 'NotOnOrAfter');
   if (notOnOrAfter !== undefined) info.notOnOrAfter = notOnOrAfter;
   const reason = attr(root, 'Reason');
@@ -271,17 +275,11 @@ function readLogoutResponseDoc(doc: XmlDocument): LogoutResponseInfo {
 
   const info: LogoutResponseInfo = {
     kind: 'LogoutResponse',
-    id: rootId(root),
-    version: collapsed(root, 'Version') ?? '',
-    issueInstant: collapsed(root, 'IssueInstant') ?? '',
-    issuer: issuer(root),
+    ...readHeader(root),
     statusCode,
-    hasSignature: hasSignature(root),
   };
   const inResponseTo = collapsed(root, 'InResponseTo');
   if (inResponseTo !== undefined) info.inResponseTo = inResponseTo;
-  const destination = collapsed(root, 'Destination');
-  if (destination !== undefined) info.destination = destination;
   const message = elements(root, 'samlp:Status/samlp:StatusMessage')[0];
   if (message) info.statusMessage = fullText(message);
   return info;
