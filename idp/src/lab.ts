@@ -6,6 +6,9 @@ import { readFixtureArray } from './directory/load-fixtures.js';
 import { createUserDirectory, type UserDirectory } from './directory/users.js';
 import { defaultPublicUrl, listen, type Listening } from './http/listen.js';
 import { createAdfs } from './adfs/create-adfs.js';
+import { createOidc, type OidcService } from './oidc/create-oidc.js';
+import { createOidcClientStore, type OidcClientStore } from './oidc/clients/client-store.js';
+import { LabSsoStore } from './shared/lab-sso.js';
 import type { AdfsContext } from './adfs/context.js';
 import { createRelyingPartyStore, type RelyingPartyStore } from './adfs/relying-parties.js';
 import { loadPki, type Pki } from './pki/load.js';
@@ -23,11 +26,16 @@ export interface LabState {
   faults: FaultQueue;
   users: UserDirectory;
   relyingParties: RelyingPartyStore;
+  /** OIDC clients of every issuer (fixtures/oidc/clients.json, control API, registration). */
+  oidcClients: OidcClientStore;
+  /** The SSO session shared by AD FS and the OpenID Providers. */
+  labSso: LabSsoStore;
   pki: Pki;
   log: Logger;
   /** Public URL of each service that runs. */
   urls: Partial<Record<ServiceName, string>>;
   adfs: AdfsContext | undefined;
+  oidc: OidcService | undefined;
   /** Back to the fixtures: users, relying parties, sessions, faults, clock. */
   reset(): void;
 }
@@ -75,15 +83,35 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
   const faults = new FaultQueue();
   const users = createUserDirectory();
   const relyingParties = createRelyingPartyStore({ pki, fixturesDir, serviceUrls });
+  const oidcClients = createOidcClientStore();
+  const labSso = new LabSsoStore(clock, config.sso.lifetimeMinutes * 60_000, config.sso.shared);
+  let oidc: OidcService | undefined;
   const loadFixtures = () => {
     users.load(readFixtureArray(fixturesDir, 'users.json'));
     relyingParties.load(readFixtureArray(fixturesDir, 'adfs/relying-parties.json'));
+    // Clients are checked against their issuer's oidc-provider, so the service comes first.
+    oidcClients.load(readFixtureArray(fixturesDir, 'oidc/clients.json'));
   };
 
   try {
+    if (config.oidc.enabled) {
+      oidc = createOidc({
+        config: config.oidc,
+        publicUrl: urls.oidc!,
+        tls: tlsFor('oidc'),
+        certsDir: resolveFromRoot(config.certsDir),
+        users,
+        clients: oidcClients,
+        faults,
+        clock,
+        labSso,
+        log,
+      });
+    }
     loadFixtures();
+    oidc?.sync();
     const adfs = config.adfs.enabled
-      ? createAdfs({ config: config.adfs, publicUrl: urls.adfs!, tls: tlsFor('adfs'), pki, users, relyingParties, faults, clock, log })
+      ? createAdfs({ config: config.adfs, publicUrl: urls.adfs!, tls: tlsFor('adfs'), pki, users, relyingParties, faults, clock, labSso, log })
       : undefined;
     const state: LabState = {
       config,
@@ -91,19 +119,24 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
       faults,
       users,
       relyingParties,
+      oidcClients,
+      labSso,
       pki,
       log,
       urls,
       adfs: adfs?.ctx,
+      oidc,
       reset() {
         loadFixtures();
         faults.clear();
         clock.reset();
+        labSso.clear();
         adfs?.resetState();
+        oidc?.resetState();
         log.info({ svc: 'console', event: 'lab.reset' }, 'lab reset to fixtures');
       },
     };
-    const apps: Partial<Record<ServiceName, Express>> = { adfs: adfs?.app };
+    const apps: Partial<Record<ServiceName, Express>> = { adfs: adfs?.app, oidc: oidc?.app };
     if (config.console.enabled) apps.console = createConsole(state);
     for (const [name, sock] of sockets) sock.setHandler(apps[name]!);
     log.info({ svc: 'lab', event: 'lab.started', urls }, 'lab started');

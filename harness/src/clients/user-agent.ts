@@ -1,5 +1,6 @@
 /**
- * A scripted browser for protocol tests and the reference clients: a cookie jar (per host, path
+ * A scripted browser for protocol tests and the reference clients: a cookie jar (per host name —
+ * browsers share cookies across the ports of a host, RFC 6265 §8.5 — path
  * ignored), manual redirects, and helpers to read the forms AD FS serves (the sign-in form and
  * the "Working..." auto-POST page). Plain HTTP or TLS with the lab CA (`fetch` honours
  * NODE_EXTRA_CA_CERTS; `https` requests with an explicit CA go through `request`).
@@ -38,7 +39,7 @@ export class UserAgent {
   }
 
   cookies(url: string): Record<string, string> {
-    return Object.fromEntries(this.jar.get(new URL(url).host) ?? []);
+    return Object.fromEntries(this.jar.get(new URL(url).hostname) ?? []);
   }
 
   clearCookies(): void {
@@ -47,7 +48,7 @@ export class UserAgent {
 
   private send(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<UaResponse> {
     const u = new URL(url);
-    const cookie = [...(this.jar.get(u.host) ?? [])].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = [...(this.jar.get(u.hostname) ?? [])].map(([k, v]) => `${k}=${v}`).join('; ');
     const h: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'idp-harness-ua/1', ...headers };
     if (cookie) h['cookie'] = cookie;
     if (body !== undefined) h['content-length'] = String(Buffer.byteLength(body));
@@ -57,7 +58,7 @@ export class UserAgent {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          this.store(u.host, res.headers['set-cookie'] ?? []);
+          this.store(u.hostname, res.headers['set-cookie'] ?? []);
           resolve({
             status: res.statusCode ?? 0,
             url,

@@ -1,6 +1,7 @@
 import type { AdfsConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { Clock } from '../shared/clock.js';
+import type { LabSsoStore } from '../shared/lab-sso.js';
 import type { FaultQueue } from '../shared/faults.js';
 import type { Logger } from '../shared/log.js';
 import type { SigningKey } from '../shared/xml/sign.js';
@@ -32,6 +33,8 @@ export interface AdfsContext {
   users: UserDirectory;
   relyingParties: RelyingPartyStore;
   sessions: SessionStore;
+  /** The lab-wide SSO shared with the OpenID Providers (shared/lab-sso.ts). */
+  labSso: LabSsoStore;
   pending: PendingSignIns;
   replay: ReplayCache;
   faults: FaultQueue;

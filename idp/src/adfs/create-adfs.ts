@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { AdfsConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { Clock } from '../shared/clock.js';
+import type { LabSsoStore } from '../shared/lab-sso.js';
 import { IdpError } from '../shared/errors.js';
 import type { FaultQueue } from '../shared/faults.js';
 import type { Logger } from '../shared/log.js';
@@ -22,6 +23,7 @@ export interface AdfsDeps {
   relyingParties: RelyingPartyStore;
   faults: FaultQueue;
   clock: Clock;
+  labSso: LabSsoStore;
   log: Logger;
 }
 
@@ -48,6 +50,7 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
     users: d.users,
     relyingParties: d.relyingParties,
     sessions: new SessionStore(d.clock, d.config.ssoLifetimeMinutes * 60_000),
+    labSso: d.labSso,
     pending: new PendingSignIns(d.clock),
     replay: new ReplayCache(d.clock, windowMs),
     faults: d.faults,

@@ -47,6 +47,7 @@ export function handleLoginSubmit(ctx: AdfsContext, req: Request, res: Response)
   const session = ctx.sessions.create(user.username, 'forms');
   ctx.pending.delete(requestId);
   setSessionCookie(ctx, res, session);
+  session.labSsoId = ctx.labSso.signIn(req, res, ctx.tls, user.username, 'forms', session.authnInstant)?.id;
   ctx.log.info({ svc: 'adfs', event: 'adfs.login.succeeded', user: user.username }, 'forms sign-in');
   withStatusResponses(ctx, res, rp, pending.target, () => completeSignIn(ctx, res, rp, session, pending.target, pending));
 }

@@ -20,6 +20,8 @@ export interface SsoSession {
   method: AuthMethod;
   expiresAt: number;
   participants: Map<string, SessionParticipant>;
+  /** The lab-wide SSO session this one belongs to (ended with it). */
+  labSsoId?: string | undefined;
 }
 
 /** The cookie AD FS keeps its SSO session in. */
@@ -33,17 +35,18 @@ export class SessionStore {
     private readonly lifetimeMs: number,
   ) {}
 
-  create(username: string, method: AuthMethod): SsoSession {
+  create(username: string, method: AuthMethod, signedInAt?: number): SsoSession {
     this.sweep();
     const now = this.clock.now();
     // The WIA path shows whole-second AuthnInstants in real captures (reference §1.3, sample d).
-    const authnInstant = method === 'windows' ? Math.floor(now / 1000) * 1000 : now;
+    const at = signedInAt ?? now;
+    const authnInstant = method === 'windows' ? Math.floor(at / 1000) * 1000 : at;
     const s: SsoSession = {
       id: randomBytes(24).toString('base64url'),
       username,
       authnInstant,
       method,
-      expiresAt: now + this.lifetimeMs,
+      expiresAt: at + this.lifetimeMs,
       participants: new Map(),
     };
     this.sessions.set(s.id, s);

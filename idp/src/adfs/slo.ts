@@ -93,13 +93,17 @@ export function handleLogoutRequest(ctx: AdfsContext, chains: LogoutChains, req:
     return answer({ top: STATUS.Requester, second: STATUS.RequestDenied });
   }
   const session = matches(cookieSession, rp, info) ? cookieSession : ctx.sessions.findByParticipant(rp.name, info.sessionIndexes[0], info.nameId.value);
-  if (cookieSession) clearSessionCookie(ctx, res);
+  if (cookieSession) {
+    clearSessionCookie(ctx, res);
+    ctx.labSso.signOut(req, res, ctx.tls);
+  }
   if (!session || !matches(session, rp, info)) {
     // Nothing of this principal is signed in here: logging out is already done (idempotent).
     ctx.log.info({ svc: 'adfs', event: 'saml.logout.nosession', rp: rp.name }, 'logout for an unknown session');
     return answer({ top: STATUS.Success });
   }
   ctx.sessions.end(session.id);
+  ctx.labSso.end(session.labSsoId);
   const remaining = [...session.participants.values()].filter((p) => p.rpName !== rp.name);
   next(ctx, chains, res, { remaining, origin: { rp, requestId: info.id, relayState }, partial: false });
 }
@@ -135,8 +139,10 @@ export function handleLogoutResponse(ctx: AdfsContext, chains: LogoutChains, res
 export function handleSignOut(ctx: AdfsContext, chains: LogoutChains, req: Request, res: Response): void {
   const session = ctx.sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
   clearSessionCookie(ctx, res);
+  ctx.labSso.signOut(req, res, ctx.tls);
   if (!session) return signedOutPage(ctx, res, false);
   ctx.sessions.end(session.id);
+  ctx.labSso.end(session.labSsoId);
   next(ctx, chains, res, { remaining: [...session.participants.values()], origin: undefined, partial: false });
 }
 

@@ -62,7 +62,7 @@ export interface SignInRequest {
  * Shared by SP- and IdP-initiated sign-on.
  */
 export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp: RelyingParty, target: ResponseTarget, sr: SignInRequest): void {
-  const session = ctx.sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  const session = ctx.sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]) ?? adoptLabSso(ctx, req, res);
   const wia = ctx.config.windowsIntegrated;
   const choice = chooseMethod(sr.requested, wia.enabled, session?.method);
   const reuse = choice.reuse && !sr.forceAuthn;
@@ -79,6 +79,7 @@ export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp
     if (session) ctx.sessions.end(session.id);
     const s = ctx.sessions.create(wia.username, 'windows');
     setSessionCookie(ctx, res, s);
+    s.labSsoId = ctx.labSso.signIn(req, res, ctx.tls, wia.username, 'windows', s.authnInstant)?.id;
     return completeSignIn(ctx, res, rp, s, target, sr);
   }
   const id = ctx.pending.add({
@@ -94,6 +95,21 @@ export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp
     .type('html')
     .set('Cache-Control', 'no-cache, no-store')
     .send(renderLoginPage({ serviceName: ctx.config.displayName, action: `${ctx.urls.ls}?client-request-id=${id}`, userName: sr.subjectNameId }));
+}
+
+/**
+ * A browser that signed in elsewhere in the lab (an OpenID Provider's page) gets an AD FS session
+ * from that sign-in, with its method and time, as a federated realm would honour it.
+ */
+function adoptLabSso(ctx: AdfsContext, req: Request, res: Response): SsoSession | undefined {
+  const lab = ctx.labSso.fromRequest(req);
+  if (!lab || !ctx.users.get(lab.username)) return undefined;
+  // AD FS's SsoLifetime counts from the sign-in, wherever it happened.
+  if (lab.authTime + ctx.config.ssoLifetimeMinutes * 60_000 <= ctx.clock.now()) return undefined;
+  const s = ctx.sessions.create(lab.username, lab.method, lab.authTime);
+  s.labSsoId = lab.id;
+  setSessionCookie(ctx, res, s);
+  return s;
 }
 
 /** Issues the token for a signed-in user and posts it to the ACS. */

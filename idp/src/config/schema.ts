@@ -81,6 +81,84 @@ export const AdfsConfigSchema = z.strictObject({
   persistentIdSecret: z.string().min(8).default('idp-harness-persistent-id-secret'),
 });
 
+/** One OpenID Provider of the `oidc` service: several share the port, told apart by URL path. */
+export const OidcIssuerSchema = z.strictObject({
+  /** Stable name: clients name their issuer by it, and its keys live in `<certsDir>/oidc/<id>/`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes (at most 40)'),
+  /**
+   * URL path the issuer lives at: `/` for the default issuer at the root, or one segment such as
+   * `/ficam`. The issuer identifier is the service's public URL plus this path.
+   */
+  path: z
+    .string()
+    .regex(/^\/([a-z0-9][a-z0-9._-]{0,39})?$/i, "'/' or one path segment like '/tenant-a'")
+    .refine((p) => !OIDC_RESERVED_SEGMENTS.has(p.slice(1).toLowerCase()), 'collides with an endpoint of the root issuer'),
+  /**
+   * `standard`: a general-purpose OP (Okta / Entra style). `ficam`: every client of this issuer is
+   * held to the FICAM / iGov rules (docs/oidc.md: code flow, PKCE S256, private_key_jwt, nonce and
+   * state, ID tokens of at most 5 minutes, acr always present, exact redirect URIs).
+   */
+  profile: z.enum(['standard', 'ficam']).default('standard'),
+});
+
+/** First path segments the root issuer's own endpoints use; a path issuer cannot take them. */
+export const OIDC_RESERVED_SEGMENTS: ReadonlySet<string> = new Set([
+  '.well-known', 'auth', 'token', 'jwks', 'me', 'session', 'interaction', 'reg', 'request', 'token-introspection',
+  'token-revocation', 'health', 'healthz', 'device', 'backchannel', 'challenge',
+]);
+
+export const OidcConfigSchema = z.strictObject({
+  ...serviceShape(9444),
+  /** The issuers; at most one sits at `/` (the default). Clients pick theirs by `issuer` id. */
+  issuers: z
+    .array(OidcIssuerSchema)
+    .min(1)
+    .default([
+      { id: 'default', path: '/', profile: 'standard' },
+      { id: 'ficam', path: '/ficam', profile: 'ficam' },
+    ])
+    .superRefine((list, ctx) => {
+      const seen = (key: 'id' | 'path') => {
+        const s = new Set<string>();
+        list.forEach((i, n) => {
+          const v = i[key].toLowerCase();
+          if (s.has(v)) ctx.addIssue({ code: 'custom', path: [n, key], message: `duplicate issuer ${key} '${i[key]}'` });
+          s.add(v);
+        });
+      };
+      seen('id');
+      seen('path');
+    }),
+  /**
+   * Headless sign-in for CI: the login page is skipped and the `login_hint` user (when it names
+   * one) or `username` is signed in. Off by default: the page is shown.
+   */
+  autoSignIn: z
+    .strictObject({ enabled: z.boolean().default(false), username: z.string().min(1).optional() })
+    .default({ enabled: false }),
+  /** Dynamic client registration (RFC 7591) at `<issuer>/reg`; off by default, as on most IdPs. */
+  registration: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** When set, registration requires this bearer token (RFC 7591 §3 initial access token). */
+      initialAccessToken: z.string().min(8).optional(),
+    })
+    .default({ enabled: false }),
+  /** Token lifetimes in seconds. FICAM issuers and clients cap ID tokens at 300 (iGov OIDC §3.1). */
+  ttl: z
+    .strictObject({
+      accessToken: z.number().int().min(1).max(86_400).default(3600),
+      idToken: z.number().int().min(1).max(86_400).default(3600),
+      refreshToken: z.number().int().min(60).max(31_536_000).default(14 * 86_400),
+      authorizationCode: z.number().int().min(1).max(600).default(60),
+      clientCredentials: z.number().int().min(1).max(86_400).default(600),
+      session: z.number().int().min(60).max(31_536_000).default(86_400),
+    })
+    .default({ accessToken: 3600, idToken: 3600, refreshToken: 14 * 86_400, authorizationCode: 60, clientCredentials: 600, session: 86_400 }),
+  /** Secret behind the session cookies' signatures and pairwise subjects; any stable string. */
+  secret: z.string().min(16).default('idp-harness-oidc-secret-change-me'),
+});
+
 export const ConsoleConfigSchema = z.strictObject({
   ...serviceShape(9000),
   /** The console is plain HTTP by default (DESIGN: http://localhost:9000); set true for TLS. */
@@ -106,7 +184,19 @@ export const LabConfigSchema = z.strictObject({
       level: logLevel.default('info'),
     })
     .default({ level: 'info' }),
+  /**
+   * Single sign-on across the lab's IdPs: a sign-in at AD FS or at an OpenID Provider is honoured
+   * by the other in the same browser (docs/oidc.md, "Sessions").
+   */
+  sso: z
+    .strictObject({
+      shared: z.boolean().default(true),
+      /** Minutes the shared session lasts (AD FS's SsoLifetime default, 480). */
+      lifetimeMinutes: z.number().int().min(1).max(10_080).default(480),
+    })
+    .default({ shared: true, lifetimeMinutes: 480 }),
   adfs: AdfsConfigSchema.default(AdfsConfigSchema.parse({})),
+  oidc: OidcConfigSchema.default(OidcConfigSchema.parse({})),
   console: ConsoleConfigSchema.default(ConsoleConfigSchema.parse({})),
 });
 
@@ -115,5 +205,7 @@ export type LabConfigInput = z.input<typeof LabConfigSchema>;
 /** The resolved configuration, every default filled in. */
 export type LabConfig = z.output<typeof LabConfigSchema>;
 export type AdfsConfig = LabConfig['adfs'];
-export type ServiceName = 'adfs' | 'console';
-export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'console'];
+export type OidcConfig = LabConfig['oidc'];
+export type OidcIssuerConfig = OidcConfig['issuers'][number];
+export type ServiceName = 'adfs' | 'oidc' | 'console';
+export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'oidc', 'console'];

@@ -41,6 +41,11 @@ export const UserSchema = z.strictObject({
     .default({ loa: 2, ial: 1, aal: 1, mfa: false, phishingResistant: false, hspd12: false }),
   /** Free-form extra attributes for claim templates (`{attributes.costCenter}`). */
   attributes: z.record(z.string(), z.string()).default({}),
+  /**
+   * Extra claims the OpenID Providers release for this user to every client (static JSON
+   * values), e.g. `{"employee_type": "contractor"}`. Client mappings and overrides come after.
+   */
+  oidcClaims: z.record(z.string().regex(/^[A-Za-z_][\w:.-]{0,127}$/, 'a claim name'), z.unknown()).default({}),
 });
 
 export type UserInput = z.input<typeof UserSchema>;

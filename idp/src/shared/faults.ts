@@ -27,6 +27,42 @@ export const ADFS_FAULT_KINDS = [
   'wrong-assertion-namespace',
 ] as const;
 
+export const OIDC_FAULT_KINDS = [
+  /** The token endpoint answers `invalid_grant` (RFC 6749 §5.2) without looking at the request. */
+  'invalid-grant',
+  /** The token endpoint answers HTTP 500 `server_error`, as an overloaded IdP does. */
+  'server-error',
+  /** The token endpoint answers after `delayMs` (default 3000), then normally. */
+  'slow-token',
+  /** The next ID token is already expired (`exp` and `iat` in the past), correctly signed. */
+  'expired-id-token',
+  /** The next ID token carries a signature no published key verifies (same `kid`, other key). */
+  'id-token-bad-signature',
+  /** The next token response's claims are changed: `claims` is merged in, `null` removes one. */
+  'claims',
+] as const;
+
+const OidcFaultSchema = z
+  .strictObject({
+    surface: z.literal('oidc'),
+    kind: z.enum(OIDC_FAULT_KINDS),
+    /** Only this issuer's (`oidc.issuers[].id`) responses take the fault. */
+    issuer: z.string().min(1).optional(),
+    /** Only responses to this client take the fault. */
+    clientId: z.string().min(1).optional(),
+    /** `slow-token`: how long to wait (ms). */
+    delayMs: z.number().int().min(1).max(60_000).optional(),
+    /** `claims`: claims to set (`null` removes one). */
+    claims: z.record(z.string(), z.unknown()).optional(),
+    /** `claims`: where the override lands (default: the ID token). */
+    target: z.enum(['id_token', 'userinfo']).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.kind === 'claims' && !f.claims) ctx.addIssue({ code: 'custom', path: ['claims'], message: "required for kind 'claims'" });
+    if (f.kind !== 'claims' && (f.claims || f.target)) ctx.addIssue({ code: 'custom', path: ['claims'], message: "only for kind 'claims'" });
+    if (f.kind !== 'slow-token' && f.delayMs !== undefined) ctx.addIssue({ code: 'custom', path: ['delayMs'], message: "only for kind 'slow-token'" });
+  });
+
 export const FaultSchema = z.discriminatedUnion('surface', [
   z.strictObject({
     surface: z.literal('adfs'),
@@ -34,6 +70,7 @@ export const FaultSchema = z.discriminatedUnion('surface', [
     /** Only a response to this relying party (an identifier or name) takes the fault. */
     relyingParty: z.string().min(1).optional(),
   }),
+  OidcFaultSchema,
 ]);
 export type Fault = z.output<typeof FaultSchema>;
 export type FaultSurface = Fault['surface'];

@@ -146,6 +146,7 @@ describe('users', () => {
       role: 'agent',
       assurance: { loa: 2, ial: 1, aal: 1, mfa: false, phishingResistant: false, hspd12: false },
       attributes: {},
+      oidcClaims: {},
     });
     for (const name of ['agent9', 'AGENT9', 'Agent9']) {
       const got = await api('GET', `/users/${name}`);
@@ -543,7 +544,7 @@ describe('faults', () => {
 
   it('invalid faults are 400 ERR_CONTROL_INVALID and are not queued', async () => {
     expect(expectError(await api('POST', '/faults', { surface: 'adfs', kind: 'explode' }), 400, 'ERR_CONTROL_INVALID')).toEqual(['kind']);
-    expect(expectError(await api('POST', '/faults', { surface: 'oidc', kind: 'unsigned' }), 400, 'ERR_CONTROL_INVALID')).toEqual(['surface']);
+    expect(expectError(await api('POST', '/faults', { surface: 'ldap', kind: 'unsigned' }), 400, 'ERR_CONTROL_INVALID')).toEqual(['surface']);
     expectError(await api('POST', '/faults', { surface: 'adfs', kind: 'unsigned', when: 'now' }), 400, 'ERR_CONTROL_INVALID');
     expectError(await api('POST', '/faults', {}), 400, 'ERR_CONTROL_INVALID');
     expectError(await api('POST', '/faults', ['unsigned']), 400, 'ERR_CONTROL_INVALID');

@@ -1,0 +1,145 @@
+import express, { Router, type Express, type NextFunction, type Request, type Response } from 'express';
+import { errors } from 'oidc-provider';
+import type { IssuerRuntime, OidcDeps } from './context.js';
+import { interactionRouter } from './interactions/routes.js';
+import { createIssuerRuntime, buildProvider, extraClaimNames, validateClient, type RuntimeWithHandler } from './issuer-runtime.js';
+import { generatePrivateKey, loadIssuerKeys, signingKeyFrom, type OidcSigningAlg, type SigningKey } from './keys/signing-keys.js';
+import { dropUnregisteredLogoutRedirect, offlineAccessWithoutConsent } from './request-rewrites.js';
+import { TOKEN_FAULTS, tokenFaults } from './token-faults.js';
+import { IdpError } from '../shared/errors.js';
+
+export interface OidcService {
+  app: Express;
+  issuers: ReadonlyMap<string, IssuerRuntime>;
+  /** Rebuilds providers whose released claim names no longer cover users, clients and overrides. */
+  sync(): void;
+  /** A new active key for `alg` on an issuer; the previous ones keep verifying until removed. */
+  rotateKey(issuerId: string, alg: OidcSigningAlg): SigningKey;
+  /** Removes a key from an issuer's JWKS (tokens it signed stop verifying). */
+  removeKey(issuerId: string, kid: string): SigningKey;
+  /** Forgets sessions, grants and tokens, and goes back to the keys of the certs folder. */
+  resetState(): void;
+}
+
+/**
+ * The `oidc` service: every configured issuer on one port, told apart by path, each its own
+ * oidc-provider instance with its own keys, clients and profile (reference §5.2: one Provider
+ * per issuer). Issuers with a path are mounted before the root issuer, which takes the rest.
+ */
+export function createOidc(deps: OidcDeps): OidcService {
+  const runtimes = new Map<string, RuntimeWithHandler>();
+  const pkiKeys = new Map<string, SigningKey[]>();
+  for (const issuer of deps.config.issuers) {
+    const keys = loadIssuerKeys(deps.certsDir, issuer.id);
+    pkiKeys.set(issuer.id, keys);
+    runtimes.set(issuer.id, createIssuerRuntime(deps, issuer, [...keys]));
+  }
+  deps.clients.setValidator((c) => validateClient(runtimes.get(c.issuer), c, [...runtimes.keys()]));
+
+  const publicUrl = new URL(deps.publicUrl);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('etag', false);
+  // oidc-provider derives every URL it prints from the request; pin them to the public URL so
+  // discovery, redirects and `iss` agree however the request reached the lab.
+  app.use((req, _res, next) => {
+    req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    req.headers['x-forwarded-host'] = publicUrl.host;
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ service: 'oidc', status: 'ok', issuers: [...runtimes.values()].map((r) => r.issuer) });
+  });
+  const ordered = [...runtimes.values()].sort((a, b) => (a.prefix === '' ? 1 : 0) - (b.prefix === '' ? 1 : 0));
+  for (const rt of ordered) app.use(rt.prefix || '/', issuerRouter(deps, () => runtimes.get(rt.config.id)!));
+  app.use(oauthJsonErrors(deps));
+
+  const sync = () => {
+    const wanted = extraClaimNames(deps);
+    for (const rt of runtimes.values()) if (wanted.some((n) => !rt.claimNames.has(n))) buildProvider(deps, rt);
+  };
+  const requireRuntime = (id: string) => {
+    const rt = runtimes.get(id);
+    if (!rt) throw new IdpError('ERR_CONTROL_NOT_FOUND', `issuer '${id}' not found`, { status: 404 });
+    return rt;
+  };
+
+  return {
+    app,
+    issuers: runtimes,
+    sync,
+    rotateKey(issuerId, alg) {
+      const rt = requireRuntime(issuerId);
+      const key = signingKeyFrom(issuerId, alg, generatePrivateKey(alg), 'rotated');
+      // oidc-provider signs with the first key that fits the algorithm: the new one goes first.
+      rt.keys = [key, ...rt.keys];
+      buildProvider(deps, rt);
+      deps.log.info({ svc: 'oidc', event: 'key.rotated', issuer: issuerId, kid: key.kid, alg }, 'signing key rotated');
+      return key;
+    },
+    removeKey(issuerId, kid) {
+      const rt = requireRuntime(issuerId);
+      const key = rt.keys.find((k) => k.kid === kid);
+      if (!key) throw new IdpError('ERR_CONTROL_NOT_FOUND', `key '${kid}' not found on issuer '${issuerId}'`, { status: 404 });
+      if (!rt.keys.some((k) => k !== key && k.alg === key.alg)) {
+        throw new IdpError('ERR_CONTROL_CONFLICT', `key '${kid}' is the only ${key.alg} key of issuer '${issuerId}'; rotate first`, { status: 409 });
+      }
+      rt.keys = rt.keys.filter((k) => k !== key);
+      buildProvider(deps, rt);
+      deps.log.info({ svc: 'oidc', event: 'key.removed', issuer: issuerId, kid }, 'signing key removed');
+      return key;
+    },
+    resetState() {
+      for (const rt of runtimes.values()) {
+        rt.store.clear();
+        rt.keys = [...pkiKeys.get(rt.config.id)!];
+        buildProvider(deps, rt);
+      }
+    },
+  };
+}
+
+/** One issuer's routes: its interaction pages, the request rewrites, then oidc-provider. */
+function issuerRouter(deps: OidcDeps, rt: () => RuntimeWithHandler): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 });
+  router.use(interactionRouter(deps, rt));
+  router.get('/auth', offlineAccessWithoutConsent);
+  router.post('/auth', form, offlineAccessWithoutConsent);
+  // The body is read here only when a token fault waits: oidc-provider prefers to read it itself.
+  const faultsFor = tokenFaults(deps, rt);
+  router.post('/token', (req, res, next) => {
+    if (!deps.faults.list().some((f) => f.surface === 'oidc' && TOKEN_FAULTS.has(f.kind))) return next();
+    form(req, res, (err?: unknown) => (err ? next(err) : void faultsFor(req, res, next)));
+  });
+  router.get('/session/end', dropUnregisteredLogoutRedirect(rt));
+  router.post('/session/end', form, dropUnregisteredLogoutRedirect(rt));
+  router.use((req, res) => {
+    void rt().handler(req, res);
+  });
+  return router;
+}
+
+/**
+ * The one error handler of the service's own routes (interaction pages, request rewrites):
+ * OAuth-style JSON, never an HTML stack trace. oidc-provider's errors keep their code; a body
+ * too large is `invalid_request`; anything unexpected is a logged `server_error`.
+ */
+function oauthJsonErrors(deps: OidcDeps) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    if (res.headersSent) return;
+    if (err instanceof errors.OIDCProviderError) {
+      const e = err as errors.OIDCProviderError & { error_description?: string };
+      res.status(e.statusCode).json({ error: e.error, error_description: e.error_description });
+      return;
+    }
+    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'invalid_request', error_description: (err as Error).message });
+      return;
+    }
+    deps.log.error({ svc: 'oidc', event: 'internal_error', err }, 'unexpected error');
+    res.status(500).json({ error: 'server_error', error_description: 'unexpected error; see the lab log' });
+  };
+}

@@ -1,0 +1,110 @@
+import Provider, { errors } from 'oidc-provider';
+import type { OidcIssuerConfig } from '../config/schema.js';
+import { IdpError } from '../shared/errors.js';
+import { IssuerStore } from './adapter.js';
+import { FICAM_DEFAULT_ACR_VALUES } from './assurance.js';
+import { SCOPE_CLAIMS } from './claims.js';
+import { providerMetadata, type OidcClient } from './clients/client-schema.js';
+import { findClient } from './clients/client-store.js';
+import type { IssuerRuntime, OidcDeps } from './context.js';
+import { idTokenFaults, jsonNotFound } from './koa-middleware.js';
+import type { SigningKey } from './keys/signing-keys.js';
+import { isFicam } from './profile/ficam.js';
+import { providerConfiguration } from './provider-config.js';
+
+export type RuntimeWithHandler = IssuerRuntime & {
+  /** The current Provider's Node request handler (rebuilt with it). */
+  handler: ReturnType<Provider['callback']>;
+};
+
+/** The issuer identifier: the service's public URL plus the issuer's path. */
+export function issuerUrl(publicUrl: string, path: string): string {
+  return path === '/' ? publicUrl : `${publicUrl}${path}`;
+}
+
+/** What oidc-provider sees of a lab client: FICAM clients always ask for an acr (iGov OIDC §3.1). */
+export function clientMetadataFor(issuer: OidcIssuerConfig, c: OidcClient): Record<string, unknown> {
+  const m = providerMetadata(c);
+  if (isFicam(issuer, c) && m['default_acr_values'] === undefined) m['default_acr_values'] = [...FICAM_DEFAULT_ACR_VALUES];
+  return m;
+}
+
+/** Claim names beyond the standard scopes that users, clients and queued overrides use. */
+export function extraClaimNames(deps: OidcDeps): string[] {
+  const standard = new Set(Object.values(SCOPE_CLAIMS).flat());
+  const names = new Set<string>();
+  for (const u of deps.users.list()) for (const n of Object.keys(u.oidcClaims)) names.add(n);
+  for (const c of deps.clients.list()) for (const n of Object.keys(c.claim_mapping ?? {})) names.add(n);
+  for (const f of deps.faults.list()) if (f.surface === 'oidc' && f.claims) for (const n of Object.keys(f.claims)) names.add(n);
+  return [...names].filter((n) => !standard.has(n)).sort();
+}
+
+export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, keys: SigningKey[]): RuntimeWithHandler {
+  const prefix = config.path === '/' ? '' : config.path;
+  const store = new IssuerStore(
+    (id) => {
+      const c = findClient(deps.clients, id);
+      return c && c.issuer === config.id ? (clientMetadataFor(config, c) as never) : undefined;
+    },
+    {
+      // Dynamic client registration (RFC 7591) writes into the lab's client store: the client is
+      // then listed by the control API like any other. Registered clients are third-party.
+      upsert(id, metadata) {
+        const record = { first_party: false, ...metadata, client_id: id, issuer: config.id };
+        if (findClient(deps.clients, id)) deps.clients.replace(id, record);
+        else deps.clients.add(record);
+      },
+      destroy(id) {
+        if (findClient(deps.clients, id)) deps.clients.remove(id);
+      },
+    },
+  );
+  const rt = { config, issuer: issuerUrl(deps.publicUrl, config.path), prefix, keys, store } as RuntimeWithHandler;
+  buildProvider(deps, rt);
+  return rt;
+}
+
+/** (Re)builds the issuer's Provider on its store: after key rotation or new claim names. */
+export function buildProvider(deps: OidcDeps, rt: RuntimeWithHandler): void {
+  const extra = extraClaimNames(deps);
+  const provider = new Provider(
+    rt.issuer,
+    providerConfiguration({ deps, issuer: rt.config, prefix: rt.prefix, keys: rt.keys, store: rt.store, extraClaimNames: extra }),
+  );
+  // The public URL is the truth: urls in discovery and redirects derive from the forwarded
+  // headers the service pins to it (create-oidc.ts), whatever Host the request came with.
+  provider.proxy = true;
+  provider.use(jsonNotFound());
+  provider.use(idTokenFaults(deps, rt));
+  provider.on('end_session.success', (ctx) => deps.labSso.signOut(ctx.req, ctx.res, deps.tls));
+  provider.on('server_error', (_ctx, err) => deps.log.error({ svc: 'oidc', event: 'server_error', issuer: rt.config.id, err }, 'oidc-provider server error'));
+  rt.provider = provider;
+  rt.handler = provider.callback();
+  rt.claimNames = new Set([...Object.values(SCOPE_CLAIMS).flat(), ...extra]);
+}
+
+/**
+ * Checks a client against its issuer as oidc-provider will (its metadata validation, then the
+ * FICAM rules), so that a bad fixture or control-API write fails at once, with the library's
+ * `invalid_client_metadata` description.
+ */
+export function validateClient(rt: IssuerRuntime | undefined, c: OidcClient, issuers: readonly string[]): OidcClient {
+  if (!rt) {
+    throw new IdpError('ERR_CONTROL_INVALID', `client '${c.client_id}': unknown issuer '${c.issuer}' (known: ${issuers.join(', ')})`, {
+      details: { issues: [{ path: 'issuer', message: `unknown issuer '${c.issuer}'` }] },
+    });
+  }
+  try {
+    // (the typings omit the constructor's metadata argument)
+    new (rt.provider.Client as unknown as new (metadata: unknown) => unknown)(clientMetadataFor(rt.config, c));
+  } catch (e) {
+    if (e instanceof errors.OIDCProviderError) {
+      const description = (e as { error_description?: string }).error_description ?? e.message;
+      throw new IdpError('ERR_CONTROL_INVALID', `client '${c.client_id}': ${e.message}: ${description}`, {
+        details: { error: e.message, error_description: description, issues: [{ path: '', message: description }] },
+      });
+    }
+    throw e;
+  }
+  return c;
+}

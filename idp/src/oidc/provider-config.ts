@@ -1,0 +1,252 @@
+import { createHmac } from 'node:crypto';
+import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { OidcIssuerConfig } from '../config/schema.js';
+import type { IssuerStore } from './adapter.js';
+import { ACR_VALUES } from './assurance.js';
+import { SCOPE_CLAIMS, userClaims } from './claims.js';
+import { LAB_CLIENT_FIELDS } from './clients/client-schema.js';
+import type { OidcDeps } from './context.js';
+import type { SigningKey } from './keys/signing-keys.js';
+import { renderLogoutConfirm, renderLogoutDone } from './pages/logout-pages.js';
+import { pairwiseSubject } from './pairwise.js';
+import { checkFicamAuthorization, ficamClientViolations, isFicam } from './profile/ficam.js';
+
+export interface ProviderConfigInput {
+  deps: OidcDeps;
+  issuer: OidcIssuerConfig;
+  /** Path prefix of the issuer's endpoints ('' at the root). */
+  prefix: string;
+  keys: readonly SigningKey[];
+  store: IssuerStore;
+  /** Claim names beyond the standard scopes' (user `oidcClaims`, client mappings, overrides). */
+  extraClaimNames: readonly string[];
+}
+
+const SIGNING_ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+/** Only asymmetric key management: the lab never holds a client's secret as an encryption key. */
+const ENCRYPTION_ALGS = ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES'];
+const ENCRYPTION_ENCS = ['A128CBC-HS256', 'A256CBC-HS512', 'A128GCM', 'A256GCM'];
+/** Scopes a JWT access token for a resource indicator (RFC 8707) can carry. */
+export const RESOURCE_SCOPES = 'api:read api:write';
+/** FICAM caps: ID tokens ≤ 5 min (iGov OIDC §3.1), refresh tokens ≤ 24 h (iGov OAuth2 "Token Lifetimes"). */
+const FICAM_ID_TOKEN_TTL = 300;
+const FICAM_REFRESH_TTL = 86_400;
+
+type ClientLike = { profile?: unknown; first_party?: unknown; require_pkce?: unknown; claim_mapping?: unknown; clientId: string };
+
+/**
+ * oidc-provider's configuration for one issuer. Every switch here is either what the issue asks
+ * for or the removal of a library default that would make discovery lie or the lab awkward; the
+ * reasons are in docs/oidc.md.
+ */
+export function providerConfiguration(i: ProviderConfigInput): Configuration {
+  const { deps, issuer, prefix, store } = i;
+  const { config, users, faults, log } = deps;
+  const ttl = config.ttl;
+  const ficamIssuer = issuer.profile === 'ficam';
+  const ficam = (client: unknown) => isFicam(issuer, client as ClientLike | undefined);
+
+  const claims: Record<string, string[]> = Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([s, c]) => [s, [...c]]));
+  // acr and amr of the sign-in go into every ID token (iGov OIDC §3.1 makes both REQUIRED; the
+  // library would release them only when asked for), with the extra names users and clients use.
+  claims['openid']!.push('acr', 'amr', ...i.extraClaimNames.filter((n) => !Object.values(SCOPE_CLAIMS).some((l) => l.includes(n))));
+
+  const policy = interactionPolicy.base();
+  // acr_values are voluntary (OIDC Core §3.1.2.1) but a session signed in at another level than
+  // the ones asked for is re-evaluated: the user may reach one (emulated step-up), or — FICAM,
+  // essential — the request fails with unmet_authentication_requirements.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('acr_values', 'the session does not satisfy the requested acr_values', (ctx: KoaContextWithOIDC) => {
+      const requested = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
+      const acr = ctx.oidc.session?.acr;
+      if (requested.length === 0 || ctx.oidc.result?.['login'] || !ctx.oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return acr && requested.includes(acr) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
+  return {
+    adapter: store.factory as unknown as Configuration['adapter'],
+    jwks: { keys: i.keys.map((k) => k.privateJwk) as never },
+    cookies: {
+      keys: [createHmac('sha256', config.secret).update(`cookies:${issuer.id}`).digest('base64url')],
+      // Issuers share a host: their cookies must not collide (RFC 6265 ignores the port).
+      names: { session: `_session.${issuer.id}`, interaction: `_interaction.${issuer.id}`, resume: `_interaction_resume.${issuer.id}` },
+    },
+    acrValues: [...ACR_VALUES],
+    claims,
+    // Okta / Entra put the scope claims in the ID token too; clients written against them expect it.
+    conformIdTokenClaims: false,
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'groups'],
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => pairwiseSubject(config.secret, String(client.sectorIdentifier ?? client.clientId), accountId),
+    responseTypes: ficamIssuer ? ['code'] : ['code', 'id_token', 'code id_token'],
+    // OIDC Core §3.1.2.1: redirect_uri is REQUIRED; the library would let single-URI clients omit it.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    pkce: {
+      required: (_ctx, client) => ficam(client) || client.clientAuthMethod === 'none' || (client as unknown as ClientLike).require_pkce !== false,
+    },
+    clientAuthMethods: ficamIssuer
+      ? ['private_key_jwt']
+      : ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+    enabledJWA: {
+      clientAuthSigningAlgValues: ficamIssuer ? SIGNING_ALGS : ['HS256', ...SIGNING_ALGS],
+      idTokenSigningAlgValues: SIGNING_ALGS,
+      userinfoSigningAlgValues: SIGNING_ALGS,
+      idTokenEncryptionAlgValues: ENCRYPTION_ALGS,
+      idTokenEncryptionEncValues: ENCRYPTION_ENCS,
+      userinfoEncryptionAlgValues: ENCRYPTION_ALGS,
+      userinfoEncryptionEncValues: ENCRYPTION_ENCS,
+    } as Configuration['enabledJWA'],
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      clientCredentials: { enabled: true },
+      // Like the library's default, stated: a confidential client may introspect any token (it
+      // acts as a resource server); a public client only its own.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      encryption: { enabled: true },
+      registration: {
+        enabled: config.registration.enabled,
+        initialAccessToken: config.registration.initialAccessToken ?? false,
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutConfirm({
+            issuerName: issuer.id,
+            form,
+            clientName: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId,
+            droppedRedirect: (ctx.req as { droppedPostLogoutRedirect?: string }).droppedPostLogoutRedirect,
+          });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutDone({ issuerName: issuer.id, clientName: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Plain `openid` requests get opaque tokens (introspectable, valid at userinfo); a JWT
+        // access token (RFC 9068) is had by naming a resource (RFC 8707).
+        defaultResource: async (_ctx, _client, oneOf) => oneOf as never,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => ({
+          scope: RESOURCE_SCOPES,
+          audience: resource,
+          accessTokenTTL: ttl.accessToken,
+          accessTokenFormat: 'jwt',
+        }),
+      },
+      // Not offered, so not advertised (discovery must not promise what is untested).
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      requestObjects: { enabled: false },
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.clientCredentials,
+      IdToken: (_ctx, _token, client) => (ficam(client) ? Math.min(FICAM_ID_TOKEN_TTL, ttl.idToken) : ttl.idToken),
+      RefreshToken: (_ctx, _token, client) => (ficam(client) ? Math.min(FICAM_REFRESH_TTL, ttl.refreshToken) : ttl.refreshToken),
+      Interaction: 3600,
+      Session: ttl.session,
+      Grant: ttl.refreshToken,
+    },
+    // A client with the refresh_token grant gets refresh tokens, with or without offline_access
+    // (which the library would drop unless prompt=consent; see offline-access.ts).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Rotation on every use, for every client: the reuse of a rotated token revokes the grant.
+    rotateRefreshToken: true,
+    loadExistingGrant: async (ctx) => {
+      const provider = ctx.oidc.provider;
+      const client = ctx.oidc.client!;
+      const session = ctx.oidc.session!;
+      const grantId = (ctx.oidc.result?.['consent'] as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+      const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+      if ((client as unknown as ClientLike).first_party === false) return existing;
+      // First-party clients are never asked: the grant covers whatever this request asks for.
+      const grant = existing ?? new provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
+      const params = ctx.oidc.params as Record<string, unknown>;
+      if (typeof params['scope'] === 'string') grant.addOIDCScope(params['scope']);
+      const requested = ctx.oidc.claims as Record<string, Record<string, unknown> | undefined>;
+      const claimNames = [...Object.keys(requested?.['id_token'] ?? {}), ...Object.keys(requested?.['userinfo'] ?? {})];
+      if (claimNames.length) grant.addOIDCClaims(claimNames);
+      for (const [indicator, rs] of Object.entries(ctx.oidc.resourceServers ?? {})) grant.addResourceScope(indicator, rs.scope);
+      await grant.save();
+      return grant;
+    },
+    findAccount: async (ctx, sub) => {
+      const user = users.get(sub);
+      if (!user || user.username.toLowerCase() !== sub.toLowerCase()) return undefined;
+      return {
+        accountId: user.username,
+        claims: async (use) => {
+          const client = ctx.oidc.client as unknown as ClientLike | undefined;
+          const override =
+            use === 'id_token' || use === 'userinfo'
+              ? faults.take(
+                  'oidc',
+                  (f) =>
+                    f.kind === 'claims' &&
+                    (f.target ?? 'id_token') === use &&
+                    (!f.issuer || f.issuer === issuer.id) &&
+                    (!f.clientId || f.clientId === client?.clientId),
+                )
+              : undefined;
+          if (override) log.info({ svc: 'oidc', event: 'fault.applied', kind: 'claims', use, issuer: issuer.id }, 'claims override applied');
+          return userClaims({ user, mapping: client?.claim_mapping as Record<string, unknown> | undefined, override: override?.claims }) as { sub: string };
+        },
+      };
+    },
+    // JWT access tokens carry the client's mapped claims, like its ID tokens and userinfo.
+    extraTokenClaims: async (ctx, token) => {
+      const accountId = (token as { accountId?: string }).accountId;
+      const client = ctx.oidc.client as unknown as ClientLike | undefined;
+      const mapping = client?.claim_mapping as Record<string, unknown> | undefined;
+      if (!accountId || !mapping) return undefined;
+      const user = users.get(accountId);
+      if (!user) return undefined;
+      const all = userClaims({ user, mapping });
+      return Object.fromEntries(Object.keys(mapping).filter((k) => k in all).map((k) => [k, all[k]]));
+    },
+    // oidc-provider runs these for every authorization request, present or not: the hook for
+    // request rules of our own, after client and redirect_uri are validated (so errors redirect).
+    extraParams: {
+      login_hint: async (ctx: KoaContextWithOIDC) => {
+        if (ficam(ctx.oidc.client)) checkFicamAuthorization(ctx);
+      },
+    },
+    extraClientMetadata: {
+      properties: [...LAB_CLIENT_FIELDS],
+      validator: (_ctx, key, value, metadata) => {
+        if (key === 'first_party' || key === 'require_pkce') {
+          if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        } else if (key === 'profile') {
+          if (value !== undefined && value !== 'standard' && value !== 'ficam') throw new errors.InvalidClientMetadata("profile must be 'standard' or 'ficam'");
+          if (ficam(metadata)) {
+            const broken = ficamClientViolations(metadata as Record<string, unknown>);
+            if (broken.length) throw new errors.InvalidClientMetadata(broken.join('; '));
+          }
+        } else if (key === 'claim_mapping' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+          throw new errors.InvalidClientMetadata('claim_mapping must be an object');
+        }
+      },
+    },
+    interactions: {
+      policy,
+      url: async (_ctx, interaction) => `${prefix}/interaction/${interaction.uid}`,
+    },
+    // Every error is an OAuth error in JSON (RFC 6749 §5.2), never an HTML page.
+    renderError: async (ctx, out) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  };
+}
