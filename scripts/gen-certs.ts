@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensurePki } from '../idp/src/pki/generate.js';
 import { loadPki } from '../idp/src/pki/load.js';
+import { OidcConfigSchema } from '../idp/src/config/schema.js';
+import { loadIssuerKeys } from '../idp/src/oidc/keys/signing-keys.js';
 import { PKI_SYSTEMS, PKI_USES } from '../idp/src/pki/systems.js';
 import { defaultCertsDir } from '../idp/src/shared/paths.js';
 
@@ -39,6 +41,8 @@ export async function main(argv: string[], out: (line: string) => void = console
   const dir = resolve(values.dir ?? defaultCertsDir);
   const started = performance.now();
   const { created, kept, reasons } = await ensurePki(dir, { hostNames: values.host ?? [] });
+  // The default OpenID Providers' signing keys (others are made when their issuer first starts).
+  for (const issuer of OidcConfigSchema.parse({}).issuers) loadIssuerKeys(dir, issuer.id);
   const ms = Math.round(performance.now() - started);
 
   out(`Test PKI in ${dir} (TEST ONLY, never use in production) — ${ms} ms`);

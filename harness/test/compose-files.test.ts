@@ -24,14 +24,16 @@ describe('docker-compose.yml and Dockerfile', () => {
     );
     const config = loadConfig({ env: { ...env, ...lab.environment } });
     expect(config.adfs.publicUrl).toBe('https://lab:9443');
+    expect(config.oidc.publicUrl).toBe('https://lab:9444');
     expect(config.adfs.host).toBe('0.0.0.0');
     expect(config.console.host).toBe('0.0.0.0');
   });
 
   it('publishes the ports the lab listens on, on loopback only', () => {
     const config = loadConfig({ env: {} });
-    expect(lab.ports).toEqual([`127.0.0.1:${config.adfs.port}:${config.adfs.port}`, `127.0.0.1:${config.console.port}:${config.console.port}`]);
-    expect(dockerfile).toContain(`EXPOSE ${config.adfs.port} ${config.console.port}`);
+    const ports = [config.adfs.port, config.oidc.port, config.console.port];
+    expect(lab.ports).toEqual(ports.map((p) => `127.0.0.1:${p}:${p}`));
+    expect(dockerfile).toContain(`EXPOSE ${ports.join(' ')}`);
   });
 
   it('runs files that the build produces and copies folders that exist', () => {

@@ -1,3 +1,5 @@
+import { OidcConfigSchema } from '../src/config/schema.js';
+import { loadIssuerKeys } from '../src/oidc/keys/signing-keys.js';
 import { ensurePki } from '../src/pki/generate.js';
 import { defaultCertsDir } from '../src/shared/paths.js';
 
@@ -8,4 +10,6 @@ import { defaultCertsDir } from '../src/shared/paths.js';
  */
 export default async function setup(): Promise<void> {
   await ensurePki(defaultCertsDir);
+  // The default issuers' OIDC keys too: test files start labs in parallel and must share them.
+  for (const issuer of OidcConfigSchema.parse({}).issuers) loadIssuerKeys(defaultCertsDir, issuer.id);
 }

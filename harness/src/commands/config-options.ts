@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { LabConfigInput } from '../../../idp/src/config/schema.js';
+import { SERVICE_NAMES, type LabConfigInput } from '../../../idp/src/config/schema.js';
 
 /** Options every command that loads the configuration understands. */
 export const CONFIG_OPTIONS = {
@@ -10,7 +10,7 @@ export const CONFIG_OPTIONS = {
 } as const;
 
 export const CONFIG_USAGE = `  -c, --config <file>   JSON or YAML config file (also IDP_HARNESS_CONFIG)
-      --only <list>     run only these services, e.g. --only adfs,console
+      --only <list>     run only these services, e.g. --only adfs,oidc,console
       --plain-http      serve every service over plain HTTP instead of TLS
   -h, --help            show this help`;
 
@@ -20,9 +20,9 @@ export function parseConfigArgs(argv: string[], extra: Record<string, { type: 'b
   if (values['plain-http']) overrides['tls'] = { enabled: false };
   if (typeof values.only === 'string') {
     const only = values.only.split(',').map((s) => s.trim()).filter(Boolean);
-    for (const name of ['adfs', 'console']) overrides[name] = { enabled: only.includes(name) };
-    const unknown = only.filter((s) => !['adfs', 'console'].includes(s));
-    if (unknown.length) throw new Error(`--only: unknown service(s) ${unknown.join(', ')} (known: adfs, console)`);
+    for (const name of SERVICE_NAMES) overrides[name] = { enabled: only.includes(name) };
+    const unknown = only.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
+    if (unknown.length) throw new Error(`--only: unknown service(s) ${unknown.join(', ')} (known: ${SERVICE_NAMES.join(', ')})`);
   }
   return { values: values as Record<string, unknown>, file: values.config as string | undefined, overrides: overrides as LabConfigInput };
 }

@@ -20,6 +20,7 @@ export const up: Command = {
     const lab = await startLab(config);
     const rows = Object.entries(lab.urls).map(([name, url]) => [name, url!]);
     if (lab.state.adfs) rows.push(['  metadata', lab.state.adfs.urls.metadata], ['  identifier', lab.state.adfs.identifier]);
+    for (const rt of lab.state.oidc?.issuers.values() ?? []) rows.push([`  issuer ${rt.config.id}`, rt.issuer]);
     if (lab.urls.console) rows.push(['  sample SP', `${lab.urls.console}/sample-sp/`]);
     const width = Math.max(...rows.map((r) => r[0]!.length));
     process.stderr.write(
@@ -44,7 +45,7 @@ export const up: Command = {
  */
 async function ensureTlsNames(config: LabConfig): Promise<void> {
   const names = new Set(config.tls.hostNames);
-  for (const svc of [config.adfs, config.console]) {
+  for (const svc of [config.adfs, config.oidc, config.console]) {
     if (svc.enabled && svc.publicUrl) names.add(new URL(svc.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
   }
   if (names.size === 0) return;

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { relyingPartyView } from '../adfs/relying-parties.js';
+import { controlOidc } from './control-oidc.js';
 import type { LabState } from '../lab.js';
 import { IdpError } from '../shared/errors.js';
 
@@ -36,18 +37,25 @@ export function controlApi(state: LabState): Router {
   r.get('/users', (_req, res) => {
     res.json(state.users.list());
   });
+  // User writes can bring new `oidcClaims` names: the OpenID Providers must release them.
   r.post('/users', (req, res) => {
-    res.status(201).json(state.users.add(req.body));
+    const u = state.users.add(req.body);
+    state.oidc?.sync();
+    res.status(201).json(u);
   });
   r.get('/users/:username', (req, res) => {
     res.json(state.users.require(req.params['username']!));
   });
   r.put('/users/:username', (req, res) => {
-    res.json(state.users.replace(req.params['username']!, req.body));
+    const u = state.users.replace(req.params['username']!, req.body);
+    state.oidc?.sync();
+    res.json(u);
   });
   r.patch('/users/:username', (req, res) => {
     const current = state.users.require(req.params['username']!);
-    res.json(state.users.replace(current.username, { ...current, ...objectBody(req) }));
+    const u = state.users.replace(current.username, { ...current, ...objectBody(req) });
+    state.oidc?.sync();
+    res.json(u);
   });
   r.delete('/users/:username', (req, res) => {
     res.json(state.users.remove(req.params['username']!));
@@ -77,12 +85,16 @@ export function controlApi(state: LabState): Router {
     res.json(state.faults.list());
   });
   r.post('/faults', (req, res) => {
-    res.status(201).json(state.faults.enqueue(req.body));
+    const f = state.faults.enqueue(req.body);
+    state.oidc?.sync();
+    res.status(201).json(f);
   });
   r.delete('/faults', (_req, res) => {
     state.faults.clear();
     res.json({ cleared: true });
   });
+
+  r.use('/oidc', controlOidc(state));
 
   r.get('/clock', (_req, res) => {
     res.json(state.clock.state());
