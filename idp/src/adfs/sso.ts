@@ -62,7 +62,7 @@ export interface SignInRequest {
  * Shared by SP- and IdP-initiated sign-on.
  */
 export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp: RelyingParty, target: ResponseTarget, sr: SignInRequest): void {
-  const session = ctx.sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]) ?? adoptLabSso(ctx, req, res);
+  const session = ownSession(ctx, req) ?? adoptLabSso(ctx, req, res);
   const wia = ctx.config.windowsIntegrated;
   const choice = chooseMethod(sr.requested, wia.enabled, session?.method);
   const reuse = choice.reuse && !sr.forceAuthn;
@@ -95,6 +95,18 @@ export function continueSignIn(ctx: AdfsContext, req: Request, res: Response, rp
     .type('html')
     .set('Cache-Control', 'no-cache, no-store')
     .send(renderLoginPage({ serviceName: ctx.config.displayName, action: `${ctx.urls.ls}?client-request-id=${id}`, userName: sr.subjectNameId }));
+}
+
+/**
+ * The browser's MSISAuth session, unless the lab-wide session it belongs to was signed out at
+ * another service (an OpenID Provider's RP-initiated logout): one sign-in, one sign-out, so it
+ * ends too, as AD FS SLO already ends the lab session the other way round (slo.ts).
+ */
+function ownSession(ctx: AdfsContext, req: Request): SsoSession | undefined {
+  const s = ctx.sessions.get(parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE]);
+  if (s?.labSsoId === undefined || !ctx.labSso.wasSignedOut(s.labSsoId)) return s;
+  ctx.sessions.end(s.id);
+  return undefined;
 }
 
 /**

@@ -76,7 +76,11 @@ export function buildProvider(deps: OidcDeps, rt: RuntimeWithHandler): void {
   provider.proxy = true;
   provider.use(jsonNotFound());
   provider.use(idTokenFaults(deps, rt));
-  provider.on('end_session.success', (ctx) => deps.labSso.signOut(ctx.req, ctx.res, deps.tls));
+  // Emitted whether the user confirmed or declined ("No, stay signed in": only the client's grant
+  // ends); the lab-wide SSO session ends only with a confirmed logout (`logout=yes`).
+  provider.on('end_session.success', (ctx) => {
+    if ((ctx.oidc.params as { logout?: unknown } | undefined)?.logout) deps.labSso.signOut(ctx.req, ctx.res, deps.tls);
+  });
   provider.on('server_error', (_ctx, err) => deps.log.error({ svc: 'oidc', event: 'server_error', issuer: rt.config.id, err }, 'oidc-provider server error'));
   rt.provider = provider;
   rt.handler = provider.callback();

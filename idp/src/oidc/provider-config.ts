@@ -4,7 +4,7 @@ import type { OidcIssuerConfig } from '../config/schema.js';
 import type { IssuerStore } from './adapter.js';
 import { ACR_VALUES } from './assurance.js';
 import { SCOPE_CLAIMS, userClaims } from './claims.js';
-import { LAB_CLIENT_FIELDS } from './clients/client-schema.js';
+import { ClaimMappingSchema, LAB_CLIENT_FIELDS } from './clients/client-schema.js';
 import type { OidcDeps } from './context.js';
 import type { SigningKey } from './keys/signing-keys.js';
 import { renderLogoutConfirm, renderLogoutDone } from './pages/logout-pages.js';
@@ -64,8 +64,29 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
     }),
   );
 
+  // With the lab-wide SSO on, this issuer's session lives only as long as the browser's lab
+  // session of the same user: a logout at AD FS (or at another issuer) ends it here too.
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('lab_sso_ended', 'the lab-wide sign-in this session came from has ended', (ctx: KoaContextWithOIDC) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!deps.labSso.enabled || !accountId || ctx.oidc.result?.['login']) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const lab = deps.labSso.fromRequest(ctx.req);
+      return lab && lab.username.toLowerCase() === accountId.toLowerCase()
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
   return {
     adapter: store.factory as unknown as Configuration['adapter'],
+    // The library's fetch (client jwks_uri, sector_identifier_uri) refuses loopback and private
+    // addresses, an SSRF guard for the open internet. In the lab every client lives on loopback or
+    // a container network, so with it a jwks_uri client could never authenticate; the rest of the
+    // library's fetch options (2.5 s timeout, body size limits) stay.
+    fetch: (url, init) => {
+      const { dispatcher: _ssrfGuard, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
     jwks: { keys: i.keys.map((k) => k.privateJwk) as never },
     cookies: {
       keys: [createHmac('sha256', config.secret).update(`cookies:${issuer.id}`).digest('base64url')],
@@ -89,7 +110,9 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
       ? ['private_key_jwt']
       : ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
     enabledJWA: {
-      clientAuthSigningAlgValues: ficamIssuer ? SIGNING_ALGS : ['HS256', ...SIGNING_ALGS],
+      // `Ed25519` is the fully-specified name (RFC 9864) openid-client signs Ed25519 assertions
+      // with; `EdDSA` the older one. Both are accepted from clients.
+      clientAuthSigningAlgValues: ficamIssuer ? [...SIGNING_ALGS, 'Ed25519'] : ['HS256', ...SIGNING_ALGS, 'Ed25519'],
       idTokenSigningAlgValues: SIGNING_ALGS,
       userinfoSigningAlgValues: SIGNING_ALGS,
       idTokenEncryptionAlgValues: ENCRYPTION_ALGS,
@@ -107,7 +130,17 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
         enabled: true,
         allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
       },
-      revocation: { enabled: true },
+      // Only the client a token was issued to may revoke it (RFC 7009 §2.1: "the authorization
+      // server first validates the client credentials ... and whether the token was issued to the
+      // client making the revocation request"); a public client's foreign token is ignored (200).
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
       encryption: { enabled: true },
@@ -234,8 +267,14 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
             const broken = ficamClientViolations(metadata as Record<string, unknown>);
             if (broken.length) throw new errors.InvalidClientMetadata(broken.join('; '));
           }
-        } else if (key === 'claim_mapping' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-          throw new errors.InvalidClientMetadata('claim_mapping must be an object');
+        } else if (key === 'claim_mapping' && value !== undefined) {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new errors.InvalidClientMetadata('claim_mapping must be an object');
+          // The lab's own rules (claim names), here too: a registration (RFC 7591) breaking them
+          // would otherwise fail later, in the client store, as a 500.
+          const parsed = ClaimMappingSchema.safeParse(value);
+          if (!parsed.success) {
+            throw new errors.InvalidClientMetadata(`claim_mapping: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}`);
+          }
         }
       },
     },

@@ -22,8 +22,16 @@ export interface LabSsoSession {
   expiresAt: number;
 }
 
+/** How many signed-out session ids are remembered (oldest forgotten first). */
+const MAX_SIGNED_OUT = 10_000;
+
 export class LabSsoStore {
   private sessions = new Map<string, LabSsoSession>();
+  /**
+   * Sessions ended by a sign-out (not by expiry or by a newer sign-in of the browser): a session
+   * a service derived from one of them (AD FS's MSISAuth) ends with it, wherever the logout was.
+   */
+  private signedOut = new Set<string>();
 
   constructor(
     private readonly clock: Clock,
@@ -66,7 +74,12 @@ export class LabSsoStore {
 
   /** Ends a session by id (a service ended the sign-in it came from, without the browser). */
   end(id: string | undefined): void {
-    if (id) this.sessions.delete(id);
+    if (id) this.forget(id);
+  }
+
+  /** Whether session `id` was ended by a sign-out at some service (see `signedOut`). */
+  wasSignedOut(id: string): boolean {
+    return this.signedOut.has(id);
   }
 
   /** Ends the browser's session (logout at either service) and clears its cookie. */
@@ -74,12 +87,20 @@ export class LabSsoStore {
     if (!this.enabled) return;
     const id = parseCookies(req.headers.cookie ?? '')[LAB_SSO_COOKIE];
     if (!id) return;
-    this.sessions.delete(id);
+    this.forget(id);
     appendCookie(res, serialize(LAB_SSO_COOKIE, '', cookieOptions(tls, 0)));
   }
 
   clear(): void {
     this.sessions.clear();
+    this.signedOut.clear();
+  }
+
+  private forget(id: string): void {
+    this.sessions.delete(id);
+    if (this.signedOut.has(id)) return;
+    if (this.signedOut.size >= MAX_SIGNED_OUT) this.signedOut.delete(this.signedOut.values().next().value!);
+    this.signedOut.add(id);
   }
 }
 

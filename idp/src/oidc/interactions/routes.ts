@@ -91,10 +91,14 @@ async function handleLoginPrompt(deps: OidcDeps, rt: IssuerRuntime, req: Request
   const params = details.params as Record<string, unknown>;
   const reasons = details.prompt.reasons;
   const hint = typeof params['login_hint'] === 'string' ? findUserBySignInName(deps.users, params['login_hint']) : undefined;
-  const fresh = reasons.includes('login_prompt') || reasons.includes('max_age') || reasons.includes('id_token_hint');
+  const fresh = reasons.includes('login_prompt') || reasons.includes('id_token_hint');
+  // OIDC Core §3.1.2.1: `max_age` asks for a sign-in no older than that, not for a new one (a
+  // lab session of the last minutes satisfies max_age=3600; max_age=0 arrives as prompt=login).
+  const maxAge = reasons.includes('max_age') && params['max_age'] !== undefined ? Number(params['max_age']) : undefined;
+  const recentEnough = (authTime: number) => maxAge === undefined || authTime >= deps.clock.now() - maxAge * 1000;
 
   const lab = deps.labSso.fromRequest(req);
-  if (lab && !fresh && (!hint || hint.username.toLowerCase() === lab.username.toLowerCase())) {
+  if (lab && !fresh && recentEnough(lab.authTime) && (!hint || hint.username.toLowerCase() === lab.username.toLowerCase())) {
     const user = deps.users.get(lab.username);
     if (user) return finishLogin(deps, rt, req, res, details, user, lab.authTime);
   }

@@ -28,19 +28,22 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** The FICAM rules a client's registration breaks (empty when it complies). */
 export function ficamClientViolations(m: Record<string, unknown>): string[] {
   const out: string[] = [];
-  const responseTypes = (m['response_types'] as string[] | undefined) ?? ['code'];
+  // oidc-provider runs this (its extraClientMetadata validator) before its own type checks: a
+  // value of the wrong type is left for the library to report, never a TypeError (a 500).
+  const list = (v: unknown, fallback: unknown[]): unknown[] => (Array.isArray(v) ? v : fallback);
+  const responseTypes = list(m['response_types'], ['code']);
   if (responseTypes.some((rt) => rt !== 'code')) out.push(FICAM_RULES.codeFlowOnly);
-  const grants = (m['grant_types'] as string[] | undefined) ?? ['authorization_code'];
+  const grants = list(m['grant_types'], ['authorization_code']);
   if (grants.includes('implicit')) out.push(FICAM_RULES.codeFlowOnly);
   if (m['token_endpoint_auth_method'] !== 'private_key_jwt') out.push(FICAM_RULES.privateKeyJwt);
   if (!m['jwks'] && !m['jwks_uri']) out.push(FICAM_RULES.clientKeys);
   if (m['require_pkce'] === false) out.push(FICAM_RULES.pkce);
   const algs = ['id_token_signed_response_alg', 'userinfo_signed_response_alg', 'request_object_signing_alg', 'token_endpoint_auth_signing_alg'];
   if (algs.some((a) => m[a] === 'none')) out.push(FICAM_RULES.noneAlg);
-  for (const uri of (m['redirect_uris'] as string[] | undefined) ?? []) {
+  for (const uri of list(m['redirect_uris'], [])) {
     let u: URL;
     try {
-      u = new URL(uri);
+      u = new URL(String(uri));
     } catch {
       continue; // oidc-provider reports malformed URIs itself
     }
