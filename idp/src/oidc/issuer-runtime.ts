@@ -48,9 +48,10 @@ export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, ke
     },
     {
       // Dynamic client registration (RFC 7591) writes into the lab's client store: the client is
-      // then listed by the control API like any other. Registered clients are third-party.
+      // then listed by the control API like any other. Registered clients are third-party: a client
+      // cannot make itself trusted (only the control API can mark it first-party).
       upsert(id, metadata) {
-        const record = { first_party: false, ...metadata, client_id: id, issuer: config.id };
+        const record = { ...metadata, first_party: false, client_id: id, issuer: config.id };
         if (findClient(deps.clients, id)) deps.clients.replace(id, record);
         else deps.clients.add(record);
       },

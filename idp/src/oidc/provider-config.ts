@@ -92,7 +92,14 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
       keys: [createHmac('sha256', config.secret).update(`cookies:${issuer.id}`).digest('base64url')],
       // Issuers share a host: their cookies must not collide (RFC 6265 ignores the port).
       names: { session: `_session.${issuer.id}`, interaction: `_interaction.${issuer.id}`, resume: `_interaction_resume.${issuer.id}` },
+      // A cross-site form POST to /auth must carry the session cookie: SameSite=None, which
+      // browsers accept only with Secure, so only over TLS (see enableHttpPostMethods).
+      long: { httpOnly: true, sameSite: deps.tls ? 'none' : 'lax' },
     },
+    // OIDC Core §3.1.2.1 and RP-Initiated Logout §2: the OP MUST accept POST at the authorization
+    // and end-session endpoints. Over plain HTTP the session cookie cannot be SameSite=None, so
+    // there they take GET only (docs/oidc.md).
+    enableHttpPostMethods: deps.tls,
     acrValues: [...ACR_VALUES],
     claims,
     // Okta / Entra put the scope claims in the ID token too; clients written against them expect it.

@@ -71,6 +71,13 @@ describe('dynamic client registration on', () => {
     expect(listed).toMatchObject({ issuer: 'default', first_party: false, client_name: 'Registered RP', redirect_uris: [REDIRECT] });
   });
 
+  it('a registering client cannot make itself first-party (trusted, no consent)', async () => {
+    const r = await register(lab, { redirect_uris: [REDIRECT], client_name: 'Self-trusting RP', first_party: true });
+    expect(r.status).toBe(201);
+    const listed = ((await control(lab, 'GET', '/oidc/clients')).body as Array<Record<string, unknown>>).find((c) => c['client_id'] === r.body['client_id']);
+    expect(listed).toMatchObject({ first_party: false });
+  });
+
   it("runs a code flow for the registered client through openid-client's own registration, with the consent page", async () => {
     // openid-client registers (RFC 7591 §3.1) and gets a Configuration for the new client.
     const cfg = await oidc.dynamicClientRegistration(
