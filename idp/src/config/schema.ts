@@ -23,7 +23,13 @@ function serviceShape(defaultPort: number) {
      * `<scheme>://localhost:<port>`. Set it when clients reach the lab through another name, e.g.
      * `https://adfs:9443` between compose containers. Issuers and entity IDs derive from it.
      */
-    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => {
+        const url = URL.parse(u); // (zod runs this even after the url check failed)
+        return url === null || (url.pathname === '/' && !url.search && !url.hash);
+      }, 'scheme, host and port only: no path, query or fragment (services are not mounted under a prefix)')
+      .optional(),
   };
 }
 

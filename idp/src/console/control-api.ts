@@ -85,9 +85,7 @@ export function controlApi(state: LabState): Router {
     res.json(state.faults.list());
   });
   r.post('/faults', (req, res) => {
-    const f = state.faults.enqueue(req.body);
-    state.oidc?.sync();
-    res.status(201).json(f);
+    res.status(201).json(state.faults.enqueue(req.body));
   });
   r.delete('/faults', (_req, res) => {
     state.faults.clear();

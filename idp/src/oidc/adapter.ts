@@ -48,10 +48,6 @@ export class IssuerStore {
     this.userCodes.clear();
   }
 
-  size(): number {
-    return this.entries.size;
-  }
-
   private get(key: string): AdapterPayload | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;

@@ -2,9 +2,10 @@ import type { User } from '../directory/user-schema.js';
 
 /**
  * The claims of a user as the OpenID Providers release them: the standard ones (OIDC Core §5.1)
- * from the directory, then the user's own `oidcClaims`, then the client's `claim_mapping`, then a
- * one-shot override from the control API. oidc-provider filters the result by the scopes and the
- * `claims` parameter of the request, so only what was asked for leaves.
+ * from the directory, then the user's own `oidcClaims`, then the client's `claim_mapping`.
+ * oidc-provider filters the result by the scopes and the `claims` parameter of the request, so
+ * only what was asked for leaves. (One-shot overrides are applied to the signed token afterwards:
+ * koa-middleware.ts.)
  */
 
 /** Scope → the claims it releases (OIDC Core §5.4, plus the usual `groups` scope). */
@@ -72,8 +73,6 @@ export interface ClaimSources {
   user: User;
   /** The client's `claim_mapping`. */
   mapping?: Record<string, unknown> | undefined;
-  /** A one-shot override (control API), applied last; `null` removes a claim. */
-  override?: Record<string, unknown> | undefined;
 }
 
 export function userClaims(s: ClaimSources): Record<string, unknown> {
@@ -81,10 +80,6 @@ export function userClaims(s: ClaimSources): Record<string, unknown> {
   for (const [name, rule] of Object.entries(s.mapping ?? {})) {
     const r = applyRule(rule, s.user);
     if (r) out[name] = r.value;
-  }
-  for (const [name, value] of Object.entries(s.override ?? {})) {
-    if (value === null) delete out[name];
-    else out[name] = value;
   }
   // The subject is the account; a mapping cannot move it (pairwise is done by the library).
   out['sub'] = s.user.username;

@@ -11,7 +11,7 @@ import { IdpError } from '../shared/errors.js';
 export interface OidcService {
   app: Express;
   issuers: ReadonlyMap<string, IssuerRuntime>;
-  /** Rebuilds providers whose released claim names no longer cover users, clients and overrides. */
+  /** Rebuilds providers whose released claim names no longer cover users' and clients' claims. */
   sync(): void;
   /** A new active key for `alg` on an issuer; the previous ones keep verifying until removed. */
   rotateKey(issuerId: string, alg: OidcSigningAlg): SigningKey;
@@ -28,11 +28,14 @@ export interface OidcService {
  */
 export function createOidc(deps: OidcDeps): OidcService {
   const runtimes = new Map<string, RuntimeWithHandler>();
+  // A registered client may bring claim names of its own: resync once the registration request
+  // has finished with the current Provider.
+  const afterRegistration = () => setImmediate(() => sync());
   const pkiKeys = new Map<string, SigningKey[]>();
   for (const issuer of deps.config.issuers) {
     const keys = loadIssuerKeys(deps.certsDir, issuer.id);
     pkiKeys.set(issuer.id, keys);
-    runtimes.set(issuer.id, createIssuerRuntime(deps, issuer, [...keys]));
+    runtimes.set(issuer.id, createIssuerRuntime(deps, issuer, [...keys], afterRegistration));
   }
   deps.clients.setValidator((c) => validateClient(runtimes.get(c.issuer), c, [...runtimes.keys()]));
 
@@ -55,10 +58,10 @@ export function createOidc(deps: OidcDeps): OidcService {
   for (const rt of ordered) app.use(rt.prefix || '/', issuerRouter(deps, () => runtimes.get(rt.config.id)!));
   app.use(oauthJsonErrors(deps));
 
-  const sync = () => {
+  function sync(): void {
     const wanted = extraClaimNames(deps);
     for (const rt of runtimes.values()) if (wanted.some((n) => !rt.claimNames.has(n))) buildProvider(deps, rt);
-  };
+  }
   const requireRuntime = (id: string) => {
     const rt = runtimes.get(id);
     if (!rt) throw new IdpError('ERR_CONTROL_NOT_FOUND', `issuer '${id}' not found`, { status: 404 });
@@ -111,7 +114,7 @@ function issuerRouter(deps: OidcDeps, rt: () => RuntimeWithHandler): Router {
   const faultsFor = tokenFaults(deps, rt);
   router.post('/token', (req, res, next) => {
     if (!deps.faults.list().some((f) => f.surface === 'oidc' && TOKEN_FAULTS.has(f.kind))) return next();
-    form(req, res, (err?: unknown) => (err ? next(err) : void faultsFor(req, res, next)));
+    form(req, res, (err?: unknown) => (err ? next(err) : faultsFor(req, res, next).catch(next)));
   });
   router.get('/session/end', dropUnregisteredLogoutRedirect(rt));
   router.post('/session/end', form, dropUnregisteredLogoutRedirect(rt));

@@ -7,9 +7,10 @@ import { SCOPE_CLAIMS } from './claims.js';
 import { providerMetadata, type OidcClient } from './clients/client-schema.js';
 import { findClient } from './clients/client-store.js';
 import type { IssuerRuntime, OidcDeps } from './context.js';
-import { idTokenFaults, jsonNotFound } from './koa-middleware.js';
+import { idTokenFaults, jsonNotFound, userinfoClaimsFault } from './koa-middleware.js';
 import type { SigningKey } from './keys/signing-keys.js';
 import { isFicam } from './profile/ficam.js';
+import { ficamErrorDescriptions } from './profile/ficam-error-descriptions.js';
 import { providerConfiguration } from './provider-config.js';
 
 export type RuntimeWithHandler = IssuerRuntime & {
@@ -29,17 +30,16 @@ export function clientMetadataFor(issuer: OidcIssuerConfig, c: OidcClient): Reco
   return m;
 }
 
-/** Claim names beyond the standard scopes that users, clients and queued overrides use. */
+/** Claim names beyond the standard scopes that users and clients use (`claims_supported`). */
 export function extraClaimNames(deps: OidcDeps): string[] {
   const standard = new Set(Object.values(SCOPE_CLAIMS).flat());
   const names = new Set<string>();
   for (const u of deps.users.list()) for (const n of Object.keys(u.oidcClaims)) names.add(n);
   for (const c of deps.clients.list()) for (const n of Object.keys(c.claim_mapping ?? {})) names.add(n);
-  for (const f of deps.faults.list()) if (f.surface === 'oidc' && f.claims) for (const n of Object.keys(f.claims)) names.add(n);
   return [...names].filter((n) => !standard.has(n)).sort();
 }
 
-export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, keys: SigningKey[]): RuntimeWithHandler {
+export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, keys: SigningKey[], onRegistered: () => void): RuntimeWithHandler {
   const prefix = config.path === '/' ? '' : config.path;
   const store = new IssuerStore(
     (id) => {
@@ -54,6 +54,7 @@ export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, ke
         const record = { ...metadata, first_party: false, client_id: id, issuer: config.id };
         if (findClient(deps.clients, id)) deps.clients.replace(id, record);
         else deps.clients.add(record);
+        onRegistered();
       },
       destroy(id) {
         if (findClient(deps.clients, id)) deps.clients.remove(id);
@@ -77,6 +78,8 @@ export function buildProvider(deps: OidcDeps, rt: RuntimeWithHandler): void {
   provider.proxy = true;
   provider.use(jsonNotFound());
   provider.use(idTokenFaults(deps, rt));
+  provider.use(userinfoClaimsFault(deps, rt));
+  provider.use(ficamErrorDescriptions(rt.config));
   // Emitted whether the user confirmed or declined ("No, stay signed in": only the client's grant
   // ends); the lab-wide SSO session ends only with a confirmed logout (`logout=yes`).
   provider.on('end_session.success', (ctx) => {

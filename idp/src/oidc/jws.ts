@@ -1,4 +1,4 @@
-import { constants, createHash, sign, type KeyObject } from 'node:crypto';
+import { constants, sign, type KeyObject } from 'node:crypto';
 import type { OidcSigningAlg } from './keys/signing-keys.js';
 
 /**
@@ -43,9 +43,4 @@ export function decodeCompactJws(jws: string): { header: Record<string, unknown>
 
 function b64u(s: string): string {
   return Buffer.from(s).toString('base64url');
-}
-
-/** A short, stable fingerprint for log lines (never the token itself). */
-export function tokenFingerprint(token: string): string {
-  return createHash('sha256').update(token).digest('base64url').slice(0, 12);
 }

@@ -1,15 +1,18 @@
 import { createHmac } from 'node:crypto';
-import { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type ClientAuthMethod, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcIssuerConfig } from '../config/schema.js';
 import type { IssuerStore } from './adapter.js';
 import { ACR_VALUES } from './assurance.js';
-import { SCOPE_CLAIMS, userClaims } from './claims.js';
-import { ClaimMappingSchema, LAB_CLIENT_FIELDS } from './clients/client-schema.js';
+import { extraTokenClaims, findAccount } from './account.js';
+import { SCOPE_CLAIMS } from './claims.js';
+import { labClientMetadata } from './clients/client-metadata-validator.js';
+import { labInteractionPolicy } from './interaction-policy.js';
 import type { OidcDeps } from './context.js';
 import type { SigningKey } from './keys/signing-keys.js';
+import { NO_FRAMING } from './pages/frame.js';
 import { renderLogoutConfirm, renderLogoutDone } from './pages/logout-pages.js';
 import { pairwiseSubject } from './pairwise.js';
-import { checkFicamAuthorization, ficamClientViolations, isFicam } from './profile/ficam.js';
+import { checkFicamAuthorization, isFicam } from './profile/ficam.js';
 
 export interface ProviderConfigInput {
   deps: OidcDeps;
@@ -18,7 +21,7 @@ export interface ProviderConfigInput {
   prefix: string;
   keys: readonly SigningKey[];
   store: IssuerStore;
-  /** Claim names beyond the standard scopes' (user `oidcClaims`, client mappings, overrides). */
+  /** Claim names beyond the standard scopes' (user `oidcClaims`, client mappings). */
   extraClaimNames: readonly string[];
 }
 
@@ -32,7 +35,7 @@ export const RESOURCE_SCOPES = 'api:read api:write';
 const FICAM_ID_TOKEN_TTL = 300;
 const FICAM_REFRESH_TTL = 86_400;
 
-type ClientLike = { profile?: unknown; first_party?: unknown; require_pkce?: unknown; claim_mapping?: unknown; clientId: string };
+type ClientLike = { profile?: unknown; first_party?: unknown; require_pkce?: unknown; clientId: string };
 
 /**
  * oidc-provider's configuration for one issuer. Every switch here is either what the issue asks
@@ -41,41 +44,21 @@ type ClientLike = { profile?: unknown; first_party?: unknown; require_pkce?: unk
  */
 export function providerConfiguration(i: ProviderConfigInput): Configuration {
   const { deps, issuer, prefix, store } = i;
-  const { config, users, faults, log } = deps;
+  const { config, users } = deps;
   const ttl = config.ttl;
   const ficamIssuer = issuer.profile === 'ficam';
   const ficam = (client: unknown) => isFicam(issuer, client as ClientLike | undefined);
+  const authMethods: ClientAuthMethod[] = ficamIssuer
+    ? ['private_key_jwt']
+    : ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'];
+  // `Ed25519` is the fully-specified name (RFC 9864) openid-client signs Ed25519 assertions with;
+  // `EdDSA` the older one. Both are accepted from clients.
+  const authAlgs = ficamIssuer ? [...SIGNING_ALGS, 'Ed25519'] : ['HS256', ...SIGNING_ALGS, 'Ed25519'];
 
   const claims: Record<string, string[]> = Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([s, c]) => [s, [...c]]));
   // acr and amr of the sign-in go into every ID token (iGov OIDC §3.1 makes both REQUIRED; the
   // library would release them only when asked for), with the extra names users and clients use.
   claims['openid']!.push('acr', 'amr', ...i.extraClaimNames.filter((n) => !Object.values(SCOPE_CLAIMS).some((l) => l.includes(n))));
-
-  const policy = interactionPolicy.base();
-  // acr_values are voluntary (OIDC Core §3.1.2.1) but a session signed in at another level than
-  // the ones asked for is re-evaluated: the user may reach one (emulated step-up), or — FICAM,
-  // essential — the request fails with unmet_authentication_requirements.
-  policy.get('login')!.checks.add(
-    new interactionPolicy.Check('acr_values', 'the session does not satisfy the requested acr_values', (ctx: KoaContextWithOIDC) => {
-      const requested = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
-      const acr = ctx.oidc.session?.acr;
-      if (requested.length === 0 || ctx.oidc.result?.['login'] || !ctx.oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      return acr && requested.includes(acr) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-    }),
-  );
-
-  // With the lab-wide SSO on, this issuer's session lives only as long as the browser's lab
-  // session of the same user: a logout at AD FS (or at another issuer) ends it here too.
-  policy.get('login')!.checks.add(
-    new interactionPolicy.Check('lab_sso_ended', 'the lab-wide sign-in this session came from has ended', (ctx: KoaContextWithOIDC) => {
-      const accountId = ctx.oidc.session?.accountId;
-      if (!deps.labSso.enabled || !accountId || ctx.oidc.result?.['login']) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const lab = deps.labSso.fromRequest(ctx.req);
-      return lab && lab.username.toLowerCase() === accountId.toLowerCase()
-        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
-        : interactionPolicy.Check.REQUEST_PROMPT;
-    }),
-  );
 
   return {
     adapter: store.factory as unknown as Configuration['adapter'],
@@ -113,13 +96,17 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
     pkce: {
       required: (_ctx, client) => ficam(client) || client.clientAuthMethod === 'none' || (client as unknown as ClientLike).require_pkce !== false,
     },
-    clientAuthMethods: ficamIssuer
-      ? ['private_key_jwt']
-      : ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+    clientAuthMethods: authMethods,
+    // RFC 8414 §2: without these, a client must assume client_secret_basic only at revocation;
+    // introspection and revocation authenticate clients exactly like the token endpoint.
+    discovery: {
+      introspection_endpoint_auth_methods_supported: authMethods,
+      introspection_endpoint_auth_signing_alg_values_supported: authAlgs,
+      revocation_endpoint_auth_methods_supported: authMethods,
+      revocation_endpoint_auth_signing_alg_values_supported: authAlgs,
+    },
     enabledJWA: {
-      // `Ed25519` is the fully-specified name (RFC 9864) openid-client signs Ed25519 assertions
-      // with; `EdDSA` the older one. Both are accepted from clients.
-      clientAuthSigningAlgValues: ficamIssuer ? [...SIGNING_ALGS, 'Ed25519'] : ['HS256', ...SIGNING_ALGS, 'Ed25519'],
+      clientAuthSigningAlgValues: authAlgs,
       idTokenSigningAlgValues: SIGNING_ALGS,
       userinfoSigningAlgValues: SIGNING_ALGS,
       idTokenEncryptionAlgValues: ENCRYPTION_ALGS,
@@ -159,6 +146,7 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
         enabled: true,
         logoutSource: async (ctx, form) => {
           ctx.type = 'html';
+          ctx.set(NO_FRAMING);
           ctx.body = renderLogoutConfirm({
             issuerName: issuer.id,
             form,
@@ -168,6 +156,7 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
+          ctx.set(NO_FRAMING);
           ctx.body = renderLogoutDone({ issuerName: issuer.id, clientName: ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId });
         },
       },
@@ -222,40 +211,8 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
       await grant.save();
       return grant;
     },
-    findAccount: async (ctx, sub) => {
-      const user = users.get(sub);
-      if (!user || user.username.toLowerCase() !== sub.toLowerCase()) return undefined;
-      return {
-        accountId: user.username,
-        claims: async (use) => {
-          const client = ctx.oidc.client as unknown as ClientLike | undefined;
-          const override =
-            use === 'id_token' || use === 'userinfo'
-              ? faults.take(
-                  'oidc',
-                  (f) =>
-                    f.kind === 'claims' &&
-                    (f.target ?? 'id_token') === use &&
-                    (!f.issuer || f.issuer === issuer.id) &&
-                    (!f.clientId || f.clientId === client?.clientId),
-                )
-              : undefined;
-          if (override) log.info({ svc: 'oidc', event: 'fault.applied', kind: 'claims', use, issuer: issuer.id }, 'claims override applied');
-          return userClaims({ user, mapping: client?.claim_mapping as Record<string, unknown> | undefined, override: override?.claims }) as { sub: string };
-        },
-      };
-    },
-    // JWT access tokens carry the client's mapped claims, like its ID tokens and userinfo.
-    extraTokenClaims: async (ctx, token) => {
-      const accountId = (token as { accountId?: string }).accountId;
-      const client = ctx.oidc.client as unknown as ClientLike | undefined;
-      const mapping = client?.claim_mapping as Record<string, unknown> | undefined;
-      if (!accountId || !mapping) return undefined;
-      const user = users.get(accountId);
-      if (!user) return undefined;
-      const all = userClaims({ user, mapping });
-      return Object.fromEntries(Object.keys(mapping).filter((k) => k in all).map((k) => [k, all[k]]));
-    },
+    findAccount: findAccount(users),
+    extraTokenClaims: extraTokenClaims(users),
     // oidc-provider runs these for every authorization request, present or not: the hook for
     // request rules of our own, after client and redirect_uri are validated (so errors redirect).
     extraParams: {
@@ -263,30 +220,9 @@ export function providerConfiguration(i: ProviderConfigInput): Configuration {
         if (ficam(ctx.oidc.client)) checkFicamAuthorization(ctx);
       },
     },
-    extraClientMetadata: {
-      properties: [...LAB_CLIENT_FIELDS],
-      validator: (_ctx, key, value, metadata) => {
-        if (key === 'first_party' || key === 'require_pkce') {
-          if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
-        } else if (key === 'profile') {
-          if (value !== undefined && value !== 'standard' && value !== 'ficam') throw new errors.InvalidClientMetadata("profile must be 'standard' or 'ficam'");
-          if (ficam(metadata)) {
-            const broken = ficamClientViolations(metadata as Record<string, unknown>);
-            if (broken.length) throw new errors.InvalidClientMetadata(broken.join('; '));
-          }
-        } else if (key === 'claim_mapping' && value !== undefined) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new errors.InvalidClientMetadata('claim_mapping must be an object');
-          // The lab's own rules (claim names), here too: a registration (RFC 7591) breaking them
-          // would otherwise fail later, in the client store, as a 500.
-          const parsed = ClaimMappingSchema.safeParse(value);
-          if (!parsed.success) {
-            throw new errors.InvalidClientMetadata(`claim_mapping: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}`);
-          }
-        }
-      },
-    },
+    extraClientMetadata: labClientMetadata(issuer),
     interactions: {
-      policy,
+      policy: labInteractionPolicy(deps, issuer),
       url: async (_ctx, interaction) => `${prefix}/interaction/${interaction.uid}`,
     },
     // Every error is an OAuth error in JSON (RFC 6749 §5.2), never an HTML page.

@@ -9,7 +9,14 @@ export function claimedClientId(req: Request): string | undefined {
   if (auth?.toLowerCase().startsWith('basic ')) {
     const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    if (i > 0) return decodeURIComponent(decoded.slice(0, i).replace(/\+/g, ' '));
+    if (i > 0) {
+      const raw = decoded.slice(0, i).replace(/\+/g, ' ');
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw; // malformed %-escapes: oidc-provider will refuse the header itself
+      }
+    }
   }
   if (typeof body['client_id'] === 'string') return body['client_id'];
   if (typeof body['client_assertion'] === 'string') {

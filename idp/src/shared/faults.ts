@@ -38,7 +38,11 @@ export const OIDC_FAULT_KINDS = [
   'expired-id-token',
   /** The next ID token carries a signature no published key verifies (same `kid`, other key). */
   'id-token-bad-signature',
-  /** The next token response's claims are changed: `claims` is merged in, `null` removes one. */
+  /**
+   * The next ID token (or, with `target: userinfo`, the next userinfo answer) gets `claims`
+   * merged in (`null` removes one) and is re-signed with the same key: any claim, protocol ones
+   * (aud, iss, nonce, acr) included, for testing how a client reacts to wrong content.
+   */
   'claims',
 ] as const;
 

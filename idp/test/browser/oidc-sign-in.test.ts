@@ -210,7 +210,6 @@ describeWithTool('chromium', 'headless Chromium signs in through the OpenID Prov
         await page.waitForSelector('#username');
         expect(page.url().startsWith(`${issuerUrl(lab)}/interaction/`)).toBe(true);
         expect(await page.textContent('#clientName')).toBe('Chromium RP');
-        if (!tls) await page.screenshot({ path: '/tmp/oidc-login.png', fullPage: true });
         await signIn(page, 'agent2', 'Agent2Pass!');
 
         const received = await callback;

@@ -296,3 +296,22 @@ describe('every problem at once, each with its path', () => {
     expect(paths(issues)).toEqual(['adfs.publicUrl', 'tls.hostNames']);
   });
 });
+
+describe('publicUrl', () => {
+  it('is scheme, host and port only: a path, query or fragment is refused with its path', () => {
+    const issues = configIssues(() =>
+      loadConfig({
+        env: {},
+        overrides: { oidc: { publicUrl: 'https://gw.lab.example/lab' }, adfs: { publicUrl: 'https://adfs.lab.example:9443/?x=1' } },
+      }),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual(['adfs.publicUrl', 'oidc.publicUrl']);
+    expect(issues[0]!.message).toMatch(/no path/);
+  });
+
+  it('accepts a bare origin, with or without the trailing slash', () => {
+    const c = loadConfig({ env: {}, overrides: { oidc: { publicUrl: 'https://oidc.lab.example:9444/' }, adfs: { publicUrl: 'https://adfs.lab.example' } } });
+    expect(c.oidc.publicUrl).toBe('https://oidc.lab.example:9444/');
+    expect(c.adfs.publicUrl).toBe('https://adfs.lab.example');
+  });
+});

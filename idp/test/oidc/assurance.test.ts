@@ -91,6 +91,17 @@ describe('acr / amr on the standard issuer', () => {
   const signIn = (username: Username, params: Record<string, string>, ua?: UserAgent) =>
     codeFlow(cfg, { redirectUri, username, password: USERS[username], params, ...(ua ? { ua } : {}) });
 
+  it('prompt=none with a voluntary acr the user cannot reach still answers silently, at the session level', async () => {
+    // OIDC Core §3.1.2.1: acr_values are voluntary; a silent renew must not fail over one the
+    // user can never reach (agent1 has no second factor), as the interactive request would not.
+    const ua = new UserAgent();
+    const first = await signIn('agent1', { acr_values: 'mfa' }, ua);
+    expect(first.tokens.claims()!.acr).toBe('pwd');
+    const silent = await codeFlow(cfg, { redirectUri, ua, username: undefined, params: { prompt: 'none', acr_values: 'mfa' } });
+    expect(silent.auth.pages).toEqual([]);
+    expect(silent.tokens.claims()).toMatchObject({ sub: 'agent1', acr: 'pwd' });
+  });
+
   for (const row of MATRIX) {
     for (const [username, [acr, amr]] of Object.entries(row.expect) as Array<[Username, [string, string[]]]>) {
       it(`acr_values "${row.acrValues.replaceAll(NS, '…')}": ${username} gets ${acr.replace(NS, '…')}`, async () => {

@@ -68,8 +68,12 @@ describe('token endpoint client authentication (openid-client, code + PKCE)', ()
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.get('grant_type')).toBe('authorization_code');
     expect(requests[0]!.body.get('code_verifier')).toBeTruthy();
+    // Introspection (RFC 7662 §2.1) and revocation (RFC 7009 §2.1) authenticate the client the
+    // same way as the token endpoint: discovery advertises the same methods for all three.
     const intro = await oidc.tokenIntrospection(cfg, tokens.access_token);
     expect(intro).toMatchObject({ active: true, client_id: clientId, sub: 'agent1' });
+    await oidc.tokenRevocation(cfg, tokens.access_token);
+    expect(await oidc.tokenIntrospection(cfg, tokens.access_token)).toEqual({ active: false });
     return { tokens, request: requests[0]! };
   }
 

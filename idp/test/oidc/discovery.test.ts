@@ -32,6 +32,23 @@ const PROVEN_BY: Record<string, Record<string, string>> = {
   },
   // HS256: client_secret_jwt; the others: private_key_jwt with a client key of each kind.
   token_endpoint_auth_signing_alg_values_supported: { HS256: 'client-auth', RS256: 'client-auth', PS256: 'client-auth', ES256: 'client-auth', EdDSA: 'client-auth', Ed25519: 'client-auth' },
+  // client-auth's flowAndCheck introspects and revokes with every method and key kind.
+  introspection_endpoint_auth_methods_supported: {
+    client_secret_basic: 'client-auth',
+    client_secret_post: 'client-auth',
+    client_secret_jwt: 'client-auth',
+    private_key_jwt: 'client-auth',
+    none: 'client-auth',
+  },
+  revocation_endpoint_auth_methods_supported: {
+    client_secret_basic: 'client-auth',
+    client_secret_post: 'client-auth',
+    client_secret_jwt: 'client-auth',
+    private_key_jwt: 'client-auth',
+    none: 'client-auth',
+  },
+  introspection_endpoint_auth_signing_alg_values_supported: { HS256: 'client-auth', RS256: 'client-auth', PS256: 'client-auth', ES256: 'client-auth', EdDSA: 'client-auth', Ed25519: 'client-auth' },
+  revocation_endpoint_auth_signing_alg_values_supported: { HS256: 'client-auth', RS256: 'client-auth', PS256: 'client-auth', ES256: 'client-auth', EdDSA: 'client-auth', Ed25519: 'client-auth' },
   code_challenge_methods_supported: { S256: 'client-auth' },
   id_token_signing_alg_values_supported: { RS256: 'id-token', PS256: 'id-token', ES256: 'id-token', EdDSA: 'id-token' },
   id_token_encryption_alg_values_supported: { 'RSA-OAEP': 'id-token', 'RSA-OAEP-256': 'id-token', 'ECDH-ES': 'id-token' },
@@ -264,7 +281,9 @@ describe('discovery is honest', () => {
     // No shared secrets (HS256) and no implicit grant under iGov.
     expect([...(ficam['token_endpoint_auth_signing_alg_values_supported'] as string[])].sort()).toEqual(['ES256', 'Ed25519', 'EdDSA', 'PS256', 'RS256']);
     expect([...(ficam['grant_types_supported'] as string[])].sort()).toEqual(['authorization_code', 'client_credentials', 'refresh_token']);
-    const differing = ['issuer', 'token_endpoint_auth_methods_supported', 'response_types_supported', 'token_endpoint_auth_signing_alg_values_supported', 'grant_types_supported'];
+    const clientAuth = ['token', 'introspection', 'revocation'].flatMap((e) => [`${e}_endpoint_auth_methods_supported`, `${e}_endpoint_auth_signing_alg_values_supported`]);
+    for (const key of clientAuth.filter((k) => k.includes('_methods_'))) expect(ficam[key], key).toEqual(['private_key_jwt']);
+    const differing = ['issuer', 'response_types_supported', 'grant_types_supported', ...clientAuth];
     for (const key of Object.keys(std)) {
       if (differing.includes(key)) continue;
       if (key.endsWith('_endpoint') || key === 'jwks_uri') expect(ficam[key], key).toBe(String(std[key]).replace(std.issuer, ficam.issuer));

@@ -100,13 +100,38 @@ describe('OIDC faults', () => {
     expect((await redeem()).access_token).toBeTruthy();
   });
 
-  it('slow-token: the token response still arrives and the fault is consumed', async () => {
-    await queue({ kind: 'slow-token', delayMs: 300 });
+  it('slow-token: the token response is held back after the fault is taken, then arrives normally', async () => {
+    // A delay far longer than anything below: while the fault is already consumed (the request
+    // reached the token endpoint), the response must still be outstanding. Dropping the delay
+    // makes the redemption settle long before the pending check.
+    await queue({ kind: 'slow-token', delayMs: 5000 });
     expect(await queued()).toHaveLength(1);
     const { redeem } = await browse(web, webRedirect);
-    const tokens = await redeem();
+    const redemption = redeem();
+    // Surface a failure at the final await, not as an unhandled rejection meanwhile.
+    redemption.catch(() => undefined);
+    let consumed = false;
+    for (let i = 0; i < 100 && !consumed; i++) {
+      consumed = (await queued()).length === 0;
+      if (!consumed) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(consumed, 'the token request never took the slow-token fault').toBe(true);
+    // One more short wait (a normal token response takes a few ms on loopback), then: still pending.
+    const PENDING = Symbol('pending');
+    const settledEarly = await Promise.race([
+      redemption.then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+      new Promise<typeof PENDING>((r) => setTimeout(() => r(PENDING), 200)),
+    ]);
+    expect(settledEarly).toBe(PENDING);
+    expect(tokenBodies).toHaveLength(0);
+    // The delay is a delay, not an error: the same response as without the fault.
+    const tokens = await redemption;
     expect(tokens.claims()?.sub).toBe('agent1');
-    expect(await queued()).toEqual([]);
+    expect(tokenBodies).toHaveLength(1);
+    expect(tokenBodies[0]!.status).toBe(200);
   });
 
   it('expired-id-token: openid-client refuses the ID token for its exp; the token was expired, correctly signed', async () => {

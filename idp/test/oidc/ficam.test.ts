@@ -26,6 +26,8 @@ import { authorize } from '../../../harness/src/clients/oidc-browser.js';
 const AAL2 = 'http://idmanagement.gov/ns/assurance/aal/2';
 const FICAM_ACR = /^http:\/\/idmanagement\.gov\/ns\/assurance\//;
 const FICAM_REDIRECT = 'https://localhost:8443/ficam/callback';
+/** The lab-wide refresh-token lifetime these tests run with: far above the FICAM cap. */
+const REFRESH_TTL = 14 * 86_400;
 /** 43 characters, like openid-client's randomState(): above the 22-character floor. */
 const LONG = () => oidc.randomState();
 
@@ -35,8 +37,9 @@ describe('FICAM / iGov profile', () => {
   let clientKey: Awaited<ReturnType<typeof clientKeyPair>>;
 
   beforeAll(async () => {
-    // ID tokens would live an hour on a standard client: the FICAM cap must win over it.
-    lab = await startOidcLab({ config: { oidc: { ttl: { idToken: 3600 } } } });
+    // ID tokens would live an hour and refresh tokens 14 days on a standard client: the FICAM
+    // caps must win over both.
+    lab = await startOidcLab({ config: { oidc: { ttl: { idToken: 3600, refreshToken: REFRESH_TTL } } } });
     const jwk = fixturePrivateJwk('ficam-rp');
     cfg = await discover(lab, 'ficam-rp', oidc.PrivateKeyJwt({ key: await signingKey(jwk), kid: jwk.kid }), { issuer: 'ficam' });
     clientKey = await clientKeyPair('ES256', 'ficam-test-1');
@@ -89,6 +92,27 @@ describe('FICAM / iGov profile', () => {
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(300);
   });
 
+  it('caps a FICAM refresh token at 24 h while a default-issuer one lives the configured 14 days', async () => {
+    // iGov OAuth2 "Token Lifetimes": refresh tokens of at most 24 hours. Introspection (RFC 7662
+    // §2.2 exp, iat) by the client itself, so the lifetime is the OP's own statement.
+    expect(lab.config.oidc.ttl.refreshToken).toBe(REFRESH_TTL);
+    const { tokens } = await codeFlow(cfg, { redirectUri: FICAM_REDIRECT, scope: 'openid' });
+    expect(tokens.refresh_token).toBeTruthy();
+    const ficamRt = await oidc.tokenIntrospection(cfg, tokens.refresh_token!);
+    expect(ficamRt).toMatchObject({ active: true, client_id: 'ficam-rp', iss: issuerUrl(lab, 'ficam') });
+    expect(typeof ficamRt.exp).toBe('number');
+    expect(typeof ficamRt.iat).toBe('number');
+    expect(ficamRt.exp! - ficamRt.iat!).toBeGreaterThan(0);
+    expect(ficamRt.exp! - ficamRt.iat!).toBeLessThanOrEqual(86_400);
+
+    // The same lab, a standard client: the configured lifetime, so the cap above is the profile's.
+    const web = await discover(lab, 'sample-web', oidc.ClientSecretBasic('sample-web-secret-0123456789'));
+    const std = await codeFlow(web, { redirectUri: 'http://localhost:8080/callback', scope: 'openid offline_access' });
+    const stdRt = await oidc.tokenIntrospection(web, std.tokens.refresh_token!);
+    expect(stdRt).toMatchObject({ active: true, client_id: 'sample-web', iss: issuerUrl(lab) });
+    expect(stdRt.exp! - stdRt.iat!).toBe(REFRESH_TTL);
+  });
+
   it('gives agent1 (password only) the FICAM acr it reaches, with amr pwd', async () => {
     const { tokens } = await codeFlow(cfg, { redirectUri: FICAM_REDIRECT, params: { acr_values: `${AAL2} http://idmanagement.gov/ns/assurance/loa/2` } });
     expect(tokens.claims()).toMatchObject({ sub: 'agent1', acr: 'http://idmanagement.gov/ns/assurance/loa/2', amr: ['pwd'] });
@@ -118,10 +142,11 @@ describe('FICAM / iGov profile', () => {
     });
 
     it('refuses response_type=id_token (implicit) with unsupported_response_type', async () => {
-      // The ficam issuer offers only `code` (iGov OIDC §2.1), so oidc-provider refuses the
-      // response type itself, before the lab's own request rules run.
+      // The ficam issuer offers only `code` (iGov OIDC §2.1): oidc-provider refuses the response
+      // type itself; the lab makes the description name the rule.
       const f = await authorizationFailure(await authUrl('ficam', 'ficam-rp', { redirect_uri: FICAM_REDIRECT, response_type: 'id_token' }), FICAM_REDIRECT);
       expect(f).toMatchObject({ at: 'redirect', error: 'unsupported_response_type', pages: [] });
+      expect(f.error_description).toMatch(/^FICAM\/iGov: only the authorization code flow/);
     });
 
     it('refuses a request without PKCE (oidc-provider itself: invalid_request naming PKCE)', async () => {
@@ -130,7 +155,7 @@ describe('FICAM / iGov profile', () => {
         FICAM_REDIRECT,
       );
       expect(f).toMatchObject({ at: 'redirect', error: 'invalid_request' });
-      expect(f.error_description).toMatch(/PKCE/);
+      expect(f.error_description).toMatch(/^FICAM\/iGov: PKCE with S256 is required/);
     });
 
     it('refuses a loopback redirect_uri on another port than registered (RFC 8252 §7.3 leniency off), without redirecting', async () => {
@@ -222,7 +247,7 @@ describe('FICAM / iGov profile', () => {
       // refuses the other response type for this client.
       const f = await authorizationFailure(await authUrl('default', 'std-ficam', { redirect_uri: redirect, response_type: 'id_token' }), redirect);
       expect(f).toMatchObject({ at: 'redirect', error: 'invalid_request', pages: [] });
-      expect(f.error_description).toMatch(/response_type/);
+      expect(f.error_description).toMatch(/^FICAM\/iGov: only the authorization code flow/);
     });
 
     it('gets FICAM ID tokens on the standard issuer: at most 300 s, FICAM acr', async () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Lab } from '../../src/lab.js';
 import { endSession } from '../../../harness/src/clients/oidc-browser.js';
 import { readForm, type UaResponse } from '../../../harness/src/clients/user-agent.js';
-import { codeFlow, discover, oidc, startOidcLab, UserAgent } from '../helpers/oidc-rp.js';
+import { codeFlow, discover, oauthErrorOf, oidc, startOidcLab, UserAgent } from '../helpers/oidc-rp.js';
 
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) driven by openid-client's
@@ -105,6 +105,39 @@ describe('RP-initiated logout (openid-client + scripted browser)', () => {
     expect(new URL(res.url).origin).toBe(new URL(lab.urls.oidc!).origin);
     expect(ua.cookies(lab.urls.oidc!)).not.toHaveProperty(SSO_COOKIE);
     expect(ssoAlive(sso)).toBe(false);
+  });
+
+  it('logout ends a refresh token granted without offline_access; one granted with offline_access survives', async () => {
+    // docs/oidc.md "Refresh tokens": sample-web has the refresh_token grant, so both flows get a
+    // refresh token; OIDC Core §11: offline_access asks for access while the user is not
+    // signed in, so only that grant outlives the session. Two browsers, two OP sessions.
+    const offline = await codeFlow(web, { redirectUri, scope: 'openid offline_access' });
+    const online = await codeFlow(web, { redirectUri, scope: 'openid' });
+    expect(offline.ua).not.toBe(online.ua);
+    expect(offline.tokens.scope?.split(' ')).toContain('offline_access');
+    expect(online.tokens.scope?.split(' ') ?? []).not.toContain('offline_access');
+    const offlineRt = offline.tokens.refresh_token!;
+    const onlineRt = online.tokens.refresh_token!;
+    expect(offlineRt).toBeTruthy();
+    expect(onlineRt).toBeTruthy();
+    // Both alive before logout (introspection does not rotate them), so what follows is the logout's doing.
+    expect((await oidc.tokenIntrospection(web, offlineRt)).active).toBe(true);
+    expect((await oidc.tokenIntrospection(web, onlineRt)).active).toBe(true);
+
+    for (const flow of [offline, online]) {
+      const res = await endSession(flow.ua, oidc.buildEndSessionUrl(web, { id_token_hint: flow.tokens.id_token! }));
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('id="signedOut"');
+      expect(flow.ua.cookies(lab.urls.oidc!)).not.toHaveProperty(SSO_COOKIE);
+    }
+
+    const refreshed = await oidc.refreshTokenGrant(web, offlineRt);
+    expect(refreshed.access_token).toBeTruthy();
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.claims()?.sub).toBe('agent1');
+    const dead = await oauthErrorOf(oidc.refreshTokenGrant(web, onlineRt));
+    expect(dead.error).toBe('invalid_grant');
+    expect((await oidc.tokenIntrospection(web, onlineRt)).active).toBe(false);
   });
 
   it('declining (“No, stay signed in”) keeps the session: the next authorization is silent', async () => {

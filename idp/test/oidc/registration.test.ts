@@ -74,6 +74,8 @@ describe('dynamic client registration on', () => {
   it('a registering client cannot make itself first-party (trusted, no consent)', async () => {
     const r = await register(lab, { redirect_uris: [REDIRECT], client_name: 'Self-trusting RP', first_party: true });
     expect(r.status).toBe(201);
+    // RFC 7591 §3.2.1: the response carries the metadata as registered.
+    expect(r.body['first_party']).toBe(false);
     const listed = ((await control(lab, 'GET', '/oidc/clients')).body as Array<Record<string, unknown>>).find((c) => c['client_id'] === r.body['client_id']);
     expect(listed).toMatchObject({ first_party: false });
   });

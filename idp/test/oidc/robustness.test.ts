@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src/lab.js';
-import { basicAuth, clientKeyPair, issuerUrl, oidc, rawFetch, startOidcLab, type RawResponse } from '../helpers/oidc-rp.js';
+import { basicAuth, clientKeyPair, control, issuerUrl, oidc, rawFetch, startOidcLab, type RawResponse } from '../helpers/oidc-rp.js';
 
 /**
  * Garbage in, clean errors out (DESIGN §5: "Bad input gets a clear error in the surface's own
@@ -359,12 +359,17 @@ describe('robustness: garbage input never gets a 5xx', () => {
     });
   }
 
-  /** What is wrong with an answer, or undefined. */
+  /**
+   * What is wrong with an answer, or undefined. HTML is for the real pages only (sign-in, consent,
+   * logout confirmation, signed out), which come with 2xx; an error is never an HTML page, at any
+   * status (DESIGN §5; RFC 6749 §5.2 for the token-type endpoints).
+   */
   function problem(req: Req, res: RawResponse): string | undefined {
     if (res.status >= 500) return `${res.status}`;
-    if (res.status < 400 || req.method === 'HEAD') return undefined;
+    if (res.status < 400) return undefined;
     const type = res.headers.get('content-type') ?? '';
-    if (/text\/html/.test(type)) return undefined;
+    if (/text\/html/.test(type)) return `HTML error body (${res.status})`;
+    if (req.method === 'HEAD') return undefined; // no body to parse, the content-type was checked
     let body: unknown;
     try {
       body = JSON.parse(res.text);
@@ -379,17 +384,21 @@ describe('robustness: garbage input never gets a 5xx', () => {
     const g = new Garbage(prng(SEED));
     const byStatus: Record<string, number> = {};
     const bad: string[] = [];
-    let html = 0;
+    /** HTML answers: pages (< 400) are expected, errors (≥ 400) must never be HTML. */
+    const html = { pages: 0, errors: 0 };
     for (let i = 0; i < REQUESTS; i++) {
       const req = generate(g, g.chance(0.5) ? '' : '/ficam');
       const res = await send(req);
       byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
-      if (res.status >= 400 && /text\/html/.test(res.headers.get('content-type') ?? '')) html++;
+      if (/text\/html/.test(res.headers.get('content-type') ?? '')) html[res.status >= 400 ? 'errors' : 'pages']++;
       const p = problem(req, res);
       if (p && bad.length < 10) bad.push(`#${i} ${req.method} ${req.path.slice(0, 160)} [${JSON.stringify(req.headers ?? {}).slice(0, 160)}] body=${JSON.stringify((req.body ?? '').slice(0, 120))} → ${p}: ${res.text.slice(0, 200)}`);
     }
-    const summary = `statuses ${JSON.stringify(byStatus)}, HTML errors ${html}`;
+    const summary = `statuses ${JSON.stringify(byStatus)}, HTML pages ${html.pages}, HTML errors ${html.errors}`;
     expect(bad, `${summary}\n${bad.join('\n')}`).toEqual([]);
+    expect(html.errors, summary).toBe(0);
+    // …while the stream did reach real pages, so the check above tells HTML apart at all.
+    expect(html.pages, summary).toBeGreaterThan(0);
     // The stream reached more than one outcome: it is not, say, 400 to everything.
     expect(Object.keys(byStatus).length, summary).toBeGreaterThan(3);
 
@@ -417,6 +426,61 @@ describe('robustness: garbage input never gets a 5xx', () => {
     expect(res.status, res.text.slice(0, 200)).toBeLessThan(500);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect(typeof res.json?.error, res.text.slice(0, 200)).toBe('string');
+  });
+
+  // Regression: with a token-endpoint fault queued, the lab reads the client id out of the Basic
+  // header itself (to match the fault's clientId) before oidc-provider sees the request; a
+  // malformed %-escape there threw outside the request's error handling and took the process
+  // down. Now: an answer (the injected invalid_grant, or the library's own 4xx), never a hang or 5xx.
+  describe('malformed Basic credentials while a token fault is queued', () => {
+    const b64 = (b: string | Buffer) => Buffer.from(b).toString('base64');
+    const headers: Array<[string, string]> = [
+      ['a bad %-escape in the client id', `Basic ${b64('%zz:x')}`],
+      ['a truncated %-escape', `Basic ${b64('%E0%A4%A:x')}`],
+      ['an escaped lone surrogate (%ED%A0%80)', `Basic ${b64('%ED%A0%80:secret')}`],
+      ['bytes that are not UTF-8', `Basic ${b64(Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x3a, 0x78]))}`],
+      ['not UTF-8, then a bad escape', `Basic ${b64(Buffer.concat([Buffer.from([0xc0, 0xaf]), Buffer.from('%:%zz')]))}`],
+      ['no colon at all', `Basic ${b64('%zz')}`],
+      ['not base64', 'Basic !!!%zz:x'],
+    ];
+    const targets: Array<[string, Record<string, unknown>]> = [
+      ['any client (the request takes it)', {}],
+      ['another client (the request reaches oidc-provider)', { clientId: 'sample-web' }],
+    ];
+
+    for (const [which, filter] of targets) {
+      for (const prefix of ['', '/ficam']) {
+        it.each(headers)(`fault for ${which}, ${prefix}/token: %s → a 4xx OAuth JSON answer`, async (_what, authorization) => {
+          expect((await control(lab, 'DELETE', '/faults')).status).toBeLessThan(300);
+          const queued = await control(lab, 'POST', '/faults', { surface: 'oidc', kind: 'invalid-grant', ...filter });
+          expect(queued.status).toBe(201);
+          const res = await rawFetch(`${lab.urls.oidc}${prefix}/token`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+            body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x'.repeat(43), redirect_uri: 'http://localhost:8080/callback', code_verifier: 'v'.repeat(43) }),
+            // A hang (the old crash left the socket open) fails this test, not the suite.
+            signal: AbortSignal.timeout(5000),
+          });
+          expect(res.status, res.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
+          expect(res.status, res.text.slice(0, 200)).toBeLessThan(500);
+          expect(res.headers.get('content-type')).toMatch(/application\/json/);
+          expect(typeof res.json?.error, res.text.slice(0, 200)).toBe('string');
+          const left = (await control(lab, 'GET', '/faults')).body as unknown[];
+          if (filter['clientId']) {
+            // Not the fault's client: oidc-provider refused the header itself, and the fault waits.
+            expect(res.json.error).not.toBe('invalid_grant');
+            expect(left).toHaveLength(1);
+          } else if (left.length === 0) {
+            // Taken: the injected answer (RFC 6749 §5.2).
+            expect(res.status).toBe(400);
+            expect(res.json.error).toBe('invalid_grant');
+            expect(res.json.error_description).toMatch(/injected fault/);
+          }
+          expect((await rawFetch(`${lab.urls.oidc}/healthz`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
+          await control(lab, 'DELETE', '/faults');
+        });
+      }
+    }
   });
 
   // Found by this loop: a registration whose claim_mapping broke the lab's claim-name rule passed

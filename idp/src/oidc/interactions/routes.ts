@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import { errors } from 'oidc-provider';
 import { findUserBySignInName } from '../../directory/users.js';
 import type { User } from '../../directory/user-schema.js';
 import type { IssuerRuntime, OidcDeps } from '../context.js';
 import { renderConsentPage } from '../pages/consent-page.js';
+import { NO_FRAMING } from '../pages/frame.js';
 import { BAD_CREDENTIALS_TEXT, renderLoginPage } from '../pages/login-page.js';
 import { finishConsent, finishLogin } from './sign-in.js';
 
@@ -33,7 +35,7 @@ export function interactionRouter(deps: OidcDeps, runtime: () => IssuerRuntime):
         if ((client as { first_party?: boolean } | undefined)?.first_party !== false) return await finishConsent(rt, req, res, details);
         return sendPage(res, consentPage(rt, details, client?.clientName ?? String(details.params['client_id'])));
       }
-      throw Object.assign(new Error(`unexpected prompt ${details.prompt.name}`), { status: 400 });
+      throw new errors.InvalidRequest(`unexpected prompt ${details.prompt.name}`);
     } catch (e) {
       next(e);
     }
@@ -43,7 +45,7 @@ export function interactionRouter(deps: OidcDeps, runtime: () => IssuerRuntime):
     try {
       const rt = runtime();
       const details = await rt.provider.interactionDetails(req, res);
-      if (details.prompt.name !== 'login') throw Object.assign(new Error('this interaction is not waiting for a sign-in'), { status: 400 });
+      if (details.prompt.name !== 'login') throw new errors.InvalidRequest('this interaction is not waiting for a sign-in');
       const body = (req.body ?? {}) as Record<string, unknown>;
       const username = typeof body['username'] === 'string' ? body['username'] : '';
       const password = typeof body['password'] === 'string' ? body['password'] : '';
@@ -65,7 +67,7 @@ export function interactionRouter(deps: OidcDeps, runtime: () => IssuerRuntime):
     try {
       const rt = runtime();
       const details = await rt.provider.interactionDetails(req, res);
-      if (details.prompt.name !== 'consent') throw Object.assign(new Error('this interaction is not waiting for consent'), { status: 400 });
+      if (details.prompt.name !== 'consent') throw new errors.InvalidRequest('this interaction is not waiting for consent');
       if ((req.body as Record<string, unknown> | undefined)?.['decision'] !== 'approve') {
         await rt.provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'the user denied the request' }, { mergeWithLastSubmission: false });
         return;
@@ -140,7 +142,7 @@ function consentPage(rt: IssuerRuntime, details: Details, clientName: string): s
 }
 
 function sendPage(res: Response, html: string): void {
-  res.status(200).type('html').set('Cache-Control', 'no-store').send(html);
+  res.status(200).type('html').set('Cache-Control', 'no-store').set(NO_FRAMING).send(html);
 }
 
 function samePassword(expected: string, given: string): boolean {

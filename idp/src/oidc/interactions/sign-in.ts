@@ -27,7 +27,7 @@ export function requestedAcr(details: Details): { values: string[]; essential: b
  * Finishes the login prompt for `user`: picks the acr the user reaches among those requested and
  * reports the matching amr. When the request insists (essential acr, or a FICAM client) and the
  * user reaches none, the request ends with `unmet_authentication_requirements` (OpenID Connect
- * Core 1.0 errata set 2, §3.1.2.6).
+ * Core Error Code unmet_authentication_requirements 1.0).
  */
 export async function finishLogin(
   deps: OidcDeps,

@@ -57,7 +57,9 @@ export function ficamClientViolations(m: Record<string, unknown>): string[] {
 
 /**
  * The request-time rules, run by oidc-provider inside the authorization endpoint (after the client
- * and its redirect URI are known, so errors go back to the client as the spec requires).
+ * and its redirect URI are known, so errors go back to the client as the spec requires). The
+ * response type and PKCE rules are the library's own checks, earlier in the pipeline; their
+ * descriptions are made to name the rule by ficam-error-descriptions.ts.
  */
 export function checkFicamAuthorization(ctx: KoaContextWithOIDC): void {
   const params = ctx.oidc.params as Record<string, unknown>;
@@ -70,7 +72,6 @@ export function checkFicamAuthorization(ctx: KoaContextWithOIDC): void {
     (e as { error_description?: string }).error_description = FICAM_RULES.exactRedirect;
     throw e;
   }
-  if (params['response_type'] !== 'code') throw new errors.UnsupportedResponseType(FICAM_RULES.codeFlowOnly);
   if (typeof params['state'] !== 'string' || params['state'].length < 22) throw new errors.InvalidRequest(FICAM_RULES.state);
   if (typeof params['nonce'] !== 'string' || params['nonce'].length < 22) throw new errors.InvalidRequest(FICAM_RULES.nonce);
 }
