@@ -160,9 +160,7 @@ function sanOf(cert: X509Certificate): { dns: Set<string>; ips: Set<string> } {
 type Task =
   | { kind: 'ca'; reason: string }
   | { kind: 'tls'; reason: string }
-  | { kind: 'system'; system: PkiSystem; use: PkiUse; reason: string }
-  | { kind: 'es256'; reason: string }
-  | { kind: 'eddsa'; reason: string };
+  | { kind: 'system'; system: PkiSystem; use: PkiUse; reason: string };
 
 function taskFiles(task: Task): string[] {
   switch (task.kind) {
@@ -172,10 +170,6 @@ function taskFiles(task: Task): string[] {
       return [PKI_FILES.tlsKey, PKI_FILES.tlsCert];
     case 'system':
       return [systemKeyFile(task.system, task.use), systemCertFile(task.system, task.use)];
-    case 'es256':
-      return [PKI_FILES.oidcEs256Key];
-    case 'eddsa':
-      return [PKI_FILES.oidcEddsaKey];
   }
 }
 
@@ -216,16 +210,6 @@ async function inspectPair(dir: string, keyFile: string, certFile: string, now: 
   return { key, cert };
 }
 
-async function inspectSingleKey(dir: string, file: string, check: (k: KeyObject) => boolean): Promise<string | null> {
-  const pem = await readOptional(join(dir, file));
-  if (pem === null) return `missing ${file}`;
-  try {
-    return check(createPrivateKey(pem)) ? null : `${file} is not the expected key type`;
-  } catch {
-    return `${file} is not a readable private key`;
-  }
-}
-
 interface Plan {
   tasks: Task[];
   /** The CA as it stands when it is kept (needed to sign a new TLS certificate). */
@@ -259,12 +243,6 @@ async function plan(dir: string, names: TlsNames, now: number): Promise<Plan> {
     }),
   );
   for (const t of await Promise.all(systemChecks)) if (t) tasks.push(t);
-
-  const isP256 = (k: KeyObject) => k.asymmetricKeyType === 'ec' && k.asymmetricKeyDetails?.namedCurve === 'prime256v1';
-  const es256 = await inspectSingleKey(dir, PKI_FILES.oidcEs256Key, isP256);
-  if (es256) tasks.push({ kind: 'es256', reason: es256 });
-  const eddsa = await inspectSingleKey(dir, PKI_FILES.oidcEddsaKey, (k) => k.asymmetricKeyType === 'ed25519');
-  if (eddsa) tasks.push({ kind: 'eddsa', reason: eddsa });
   return { tasks, ca: caOk };
 }
 
@@ -425,21 +403,6 @@ function rsaKeyPair(): Promise<KeyPairPem> {
   });
 }
 
-function ecKeyPair(): Promise<KeyPairPem> {
-  return generateKeyPairAsync('ec', {
-    namedCurve: 'P-256',
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-
-function ed25519KeyPair(): Promise<KeyPairPem> {
-  return generateKeyPairAsync('ed25519', {
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-
 /** Writes to a temporary sibling, flushes, then renames: a reader sees the old file or the new one. */
 async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -473,12 +436,10 @@ async function execute(dir: string, { tasks, ca }: Plan, names: TlsNames, now: n
   const systems = tasks.filter((t): t is Extract<Task, { kind: 'system' }> => t.kind === 'system');
 
   // every key at once: the RSA keygens run on the libuv thread pool
-  const [caPair, tlsPair, systemPairs, es256, eddsa] = await Promise.all([
+  const [caPair, tlsPair, systemPairs] = await Promise.all([
     has('ca') ? rsaKeyPair() : null,
     has('tls') ? rsaKeyPair() : null,
     Promise.all(systems.map(() => rsaKeyPair())),
-    has('es256') ? ecKeyPair() : null,
-    has('eddsa') ? ed25519KeyPair() : null,
   ]);
 
   const writes: Promise<void>[] = [];
@@ -498,8 +459,6 @@ async function execute(dir: string, { tasks, ca }: Plan, names: TlsNames, now: n
     const certPem = tokenCertificate(pair, system, use, now);
     writes.push(writePair(dir, systemKeyFile(system, use), pair.privateKey, systemCertFile(system, use), certPem));
   });
-  if (es256) writes.push(writeAtomic(join(dir, PKI_FILES.oidcEs256Key), es256.privateKey, KEY_MODE));
-  if (eddsa) writes.push(writeAtomic(join(dir, PKI_FILES.oidcEddsaKey), eddsa.privateKey, KEY_MODE));
   await Promise.all(writes);
 }
 

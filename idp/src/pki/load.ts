@@ -57,8 +57,6 @@ export interface Pki {
   /** For `https.createServer({ key, cert })`: the files as they are. */
   tls: { keyPem: string; certPem: string };
   systems: Record<PkiSystem, SystemKeys>;
-  /** OIDC signing keys besides oidc-signing's RSA key (RS256/PS256). */
-  oidcExtra: { es256: KeyObject; eddsa: KeyObject };
 }
 
 /** Thrown inside the parsers; turned into the caller's error with its file or field attached. */
@@ -183,18 +181,8 @@ export function loadPki(dir: string): Pki {
     for (const use of PKI_USES) keys[use] = pair(systemKeyFile(system, use), systemCertFile(system, use));
     systems[system] = keys as SystemKeys;
   }
-  const es256 = read(PKI_FILES.oidcEs256Key, () => {
-    const k = parsePrivateKey(file(PKI_FILES.oidcEs256Key));
-    if (k.asymmetricKeyType !== 'ec' || k.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new PemProblem('not a P-256 key');
-    return k;
-  });
-  const eddsa = read(PKI_FILES.oidcEddsaKey, () => {
-    const k = parsePrivateKey(file(PKI_FILES.oidcEddsaKey));
-    if (k.asymmetricKeyType !== 'ed25519') throw new PemProblem('not an Ed25519 key');
-    return k;
-  });
 
-  if (unusable.length > 0 || !ca || !es256 || !eddsa) {
+  if (unusable.length > 0 || !ca) {
     throw new IdpError(
       'ERR_PKI_MISSING',
       `Test PKI unusable: ${unusable.join('; ')}. Delete these files, then ${remedy(dir).replace(/^Run/, 'run')}`,
@@ -206,6 +194,5 @@ export function loadPki(dir: string): Pki {
     caPem: ca.toString(),
     tls: { keyPem: file(PKI_FILES.tlsKey), certPem: file(PKI_FILES.tlsCert) },
     systems,
-    oidcExtra: { es256, eddsa },
   };
 }

@@ -32,8 +32,6 @@ export const PKI_FILES = {
   caCert: 'ca.pem',
   tlsKey: 'tls.key',
   tlsCert: 'tls.pem',
-  oidcEs256Key: 'oidc-signing-es256.key',
-  oidcEddsaKey: 'oidc-signing-eddsa.key',
 } as const;
 
 export function systemKeyFile(system: PkiSystem, use: PkiUse): string {
@@ -50,6 +48,5 @@ export function allPkiFiles(): string[] {
   for (const system of PKI_SYSTEMS) {
     for (const use of PKI_USES) files.push(systemKeyFile(system, use), systemCertFile(system, use));
   }
-  files.push(PKI_FILES.oidcEs256Key, PKI_FILES.oidcEddsaKey);
   return files;
 }

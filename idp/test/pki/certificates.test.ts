@@ -158,14 +158,3 @@ describe('token certificates (AD FS shape)', () => {
     expect(serials.size).toBe(PKI_SYSTEMS.length * PKI_USES.length);
   });
 });
-
-describe('OIDC extra signing keys', () => {
-  it('are a P-256 key and an Ed25519 key in PKCS#8 PEM', async () => {
-    const es256 = await pem('oidc-signing-es256.key');
-    const eddsa = await pem('oidc-signing-eddsa.key');
-    expect(es256).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(eddsa).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(createPrivateKey(es256).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
-    expect(createPrivateKey(eddsa).asymmetricKeyType).toBe('ed25519');
-  });
-});

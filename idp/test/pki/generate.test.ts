@@ -115,8 +115,26 @@ describe('ensurePki', () => {
     expect(result.reasons['adfs-signing.pem']).toBe('missing adfs-signing.pem');
     expect(changed(before, await snapshot(d))).toEqual(['adfs-signing.key', 'adfs-signing.pem']);
 
-    await rm(join(d, 'oidc-signing-eddsa.key'));
-    expect((await ensurePki(d, { hostNames: EXTRA_HOSTS })).created).toEqual(['oidc-signing-eddsa.key']);
+    // the same for a key file: its certificate is re-issued with it, the other pairs stay
+    const beforeKey = await snapshot(d);
+    await rm(join(d, 'cxone-encryption.key'));
+    const again = await ensurePki(d, { hostNames: EXTRA_HOSTS });
+    expect(again.created).toEqual(['cxone-encryption.key', 'cxone-encryption.pem']);
+    expect(again.reasons['cxone-encryption.key']).toBe('missing cxone-encryption.key');
+    expect(changed(beforeKey, await snapshot(d))).toEqual(['cxone-encryption.key', 'cxone-encryption.pem']);
+    expect(() => loadPki(d)).not.toThrow();
+  });
+
+  it('ignores files it does not own, such as the retired oidc-signing-es256.key and oidc-signing-eddsa.key', async () => {
+    const d = await copyOf('leftovers');
+    for (const f of ['oidc-signing-es256.key', 'oidc-signing-eddsa.key']) await writeFile(join(d, f), 'left over from an older version');
+    const before = await snapshot(d);
+    const result = await ensurePki(d, { hostNames: EXTRA_HOSTS });
+    expect(result.created).toEqual([]);
+    expect(result.kept).toEqual(ALL);
+    expect(changed(before, await snapshot(d))).toEqual([]);
+    expect(await readFile(join(d, 'oidc-signing-es256.key'), 'utf8')).toBe('left over from an older version');
+    expect(() => loadPki(d)).not.toThrow();
   });
 
   it('repairs a pair whose key no longer matches its certificate (an interrupted run)', async () => {
@@ -185,14 +203,14 @@ describe('gen-certs CLI', () => {
     const out = lines.join('\n');
     expect(out).toMatch(/created {2}tls\.key/);
     expect(out).toMatch(/created {2}tls\.pem {2}\(tls\.pem lacks SAN cli\.example\.test\)/);
-    expect(out).toMatch(/kept {5}24 file\(s\)/);
+    expect(out).toMatch(/kept {5}22 file\(s\)/);
     const adfs = new X509Certificate(await readFile(join(d, 'adfs-signing.pem')));
     expect(out).toContain(`adfs-signing.pem          ${adfs.fingerprint256}`);
     expect(out).toContain('TEST ONLY');
 
     lines.length = 0;
     expect(await genCerts(['--dir', d, '--host', 'cli.example.test'], (l) => lines.push(l))).toBe(0);
-    expect(lines.join('\n')).toMatch(/kept {5}26 file\(s\): nothing to do/);
+    expect(lines.join('\n')).toMatch(/kept {5}24 file\(s\): nothing to do/);
   });
 
   it('rejects unknown options with a usage message', async () => {

@@ -1,4 +1,4 @@
-import { constants, X509Certificate, createHash, privateDecrypt, publicEncrypt, randomBytes, sign, verify } from 'node:crypto';
+import { constants, X509Certificate, createHash, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, sign, verify } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,23 +79,17 @@ describe('loadPki', () => {
     expect(pki.systems['sample-sp'].encryption.issuerName).toBe('CN=sample-sp encryption - idp-harness test');
   });
 
-  it('returns the CA, the TLS files and the extra OIDC keys', async () => {
+  it('returns the CA and the TLS files', async () => {
     expect(pki.dir).toBe(dir);
     expect(new X509Certificate(pki.caPem).ca).toBe(true);
     expect(pki.tls.certPem).toBe(await readFile(join(dir, 'tls.pem'), 'utf8'));
     expect(pki.tls.keyPem).toBe(await readFile(join(dir, 'tls.key'), 'utf8'));
-    const data = Buffer.from('jws signing input');
-    const es = sign('sha256', data, { key: pki.oidcExtra.es256, dsaEncoding: 'ieee-p1363' });
-    expect(es).toHaveLength(64);
-    expect(verify('sha256', data, { key: pki.oidcExtra.es256, dsaEncoding: 'ieee-p1363' }, es)).toBe(true);
-    const ed = sign(null, data, pki.oidcExtra.eddsa);
-    expect(verify(null, data, pki.oidcExtra.eddsa, ed)).toBe(true);
   });
 
   it('throws ERR_PKI_MISSING naming every missing file and the remedy', async () => {
     const d = join(root, 'partial');
     await cp(dir, d, { recursive: true });
-    const gone = ['ca.pem', 'adfs-signing.key', 'oidc-signing-eddsa.key'];
+    const gone = ['ca.pem', 'tls.key', 'adfs-signing.key', 'sample-sp-encryption.pem'];
     for (const f of gone) await rm(join(d, f));
     const err = catchError(() => loadPki(d));
     expect(err.code).toBe('ERR_PKI_MISSING');
@@ -112,15 +106,20 @@ describe('loadPki', () => {
     const d = join(root, 'broken');
     await cp(dir, d, { recursive: true });
     await writeFile(join(d, 'ids-signing.key'), await readFile(join(d, 'cxone-signing.key')));
-    await writeFile(join(d, 'oidc-signing-es256.key'), await readFile(join(d, 'oidc-signing-eddsa.key')));
+    // a readable key of the wrong type (P-256 where the TLS certificate holds an RSA key)
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    await writeFile(join(d, 'tls.key'), ec.export({ type: 'pkcs8', format: 'pem' }));
+    await writeFile(join(d, 'oidc-encryption.key'), 'not a key');
     await writeFile(join(d, 'ca.pem'), 'garbage');
     const err = catchError(() => loadPki(d));
     expect(err.code).toBe('ERR_PKI_MISSING');
     const unusable = err.details['unusable'] as string[];
-    expect(unusable).toHaveLength(3);
+    expect(unusable).toHaveLength(4);
     expect(unusable.join('\n')).toMatch(/ca\.pem/);
     expect(unusable.join('\n')).toMatch(/ids-signing\.pem\/ids-signing\.key \(the certificate does not match the private key\)/);
-    expect(unusable.join('\n')).toMatch(/oidc-signing-es256\.key \(not a P-256 key\)/);
+    expect(unusable.join('\n')).toMatch(/tls\.pem\/tls\.key \(the certificate does not match the private key\)/);
+    expect(unusable.join('\n')).toMatch(/oidc-encryption\.pem\/oidc-encryption\.key \(not a readable private key/);
+    for (const f of ['ca.pem', 'ids-signing.key', 'tls.key', 'oidc-encryption.key']) expect(err.message).toContain(f);
   });
 });
 
