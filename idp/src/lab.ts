@@ -136,7 +136,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
         log.info({ svc: 'console', event: 'lab.reset' }, 'lab reset to fixtures');
       },
     };
-    const apps: Partial<Record<ServiceName, Express>> = { adfs: adfs?.app, oidc: oidc?.app };
+    const apps: Partial<Record<ServiceName, Express | OidcService['listener']>> = { adfs: adfs?.app, oidc: oidc?.listener };
     if (config.console.enabled) apps.console = createConsole(state);
     for (const [name, sock] of sockets) sock.setHandler(apps[name]!);
     log.info({ svc: 'lab', event: 'lab.started', urls }, 'lab started');

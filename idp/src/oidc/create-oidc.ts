@@ -1,15 +1,18 @@
 import express, { Router, type Express, type NextFunction, type Request, type Response } from 'express';
-import { errors } from 'oidc-provider';
 import type { IssuerRuntime, OidcDeps } from './context.js';
 import { interactionRouter } from './interactions/routes.js';
 import { createIssuerRuntime, buildProvider, extraClaimNames, validateClient, type RuntimeWithHandler } from './issuer-runtime.js';
 import { generatePrivateKey, loadIssuerKeys, signingKeyFrom, type OidcSigningAlg, type SigningKey } from './keys/signing-keys.js';
 import { dropUnregisteredLogoutRedirect, offlineAccessWithoutConsent } from './request-rewrites.js';
+import { writeOAuthError } from './oauth-error.js';
+import { oidcRequestListener } from './request-listener.js';
 import { TOKEN_FAULTS, tokenFaults } from './token-faults.js';
 import { IdpError } from '../shared/errors.js';
 
 export interface OidcService {
   app: Express;
+  /** The service's request listener: oidc-provider directly where it alone answers, else `app`. */
+  listener: ReturnType<typeof oidcRequestListener>;
   issuers: ReadonlyMap<string, IssuerRuntime>;
   /** Rebuilds providers whose released claim names no longer cover users' and clients' claims. */
   sync(): void;
@@ -70,6 +73,7 @@ export function createOidc(deps: OidcDeps): OidcService {
 
   return {
     app,
+    listener: oidcRequestListener(app, () => runtimes.values(), deps),
     issuers: runtimes,
     sync,
     rotateKey(issuerId, alg) {
@@ -124,25 +128,7 @@ function issuerRouter(deps: OidcDeps, rt: () => RuntimeWithHandler): Router {
   return router;
 }
 
-/**
- * The one error handler of the service's own routes (interaction pages, request rewrites):
- * OAuth-style JSON, never an HTML stack trace. oidc-provider's errors keep their code; a body
- * too large is `invalid_request`; anything unexpected is a logged `server_error`.
- */
+/** Express's error handler for the service's own routes: the OAuth JSON of oauth-error.ts. */
 function oauthJsonErrors(deps: OidcDeps) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    if (res.headersSent) return;
-    if (err instanceof errors.OIDCProviderError) {
-      const e = err as errors.OIDCProviderError & { error_description?: string };
-      res.status(e.statusCode).json({ error: e.error, error_description: e.error_description });
-      return;
-    }
-    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'invalid_request', error_description: (err as Error).message });
-      return;
-    }
-    deps.log.error({ svc: 'oidc', event: 'internal_error', err }, 'unexpected error');
-    res.status(500).json({ error: 'server_error', error_description: 'unexpected error; see the lab log' });
-  };
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => writeOAuthError(res, err, deps.log);
 }

@@ -7,7 +7,7 @@ import { SCOPE_CLAIMS } from './claims.js';
 import { providerMetadata, type OidcClient } from './clients/client-schema.js';
 import { findClient } from './clients/client-store.js';
 import type { IssuerRuntime, OidcDeps } from './context.js';
-import { idTokenFaults, jsonNotFound, userinfoClaimsFault } from './koa-middleware.js';
+import { afterResponse, idTokenFaults, jsonNotFound, userinfoClaimsFault } from './koa-middleware.js';
 import type { SigningKey } from './keys/signing-keys.js';
 import { isFicam } from './profile/ficam.js';
 import { ficamErrorDescriptions } from './profile/ficam-error-descriptions.js';
@@ -23,8 +23,22 @@ export function issuerUrl(publicUrl: string, path: string): string {
   return path === '/' ? publicUrl : `${publicUrl}${path}`;
 }
 
-/** What oidc-provider sees of a lab client: FICAM clients always ask for an acr (iGov OIDC §3.1). */
+const metadataCache = new WeakMap<OidcClient, Record<string, unknown>>();
+
+/**
+ * What oidc-provider sees of a lab client: FICAM clients always ask for an acr (iGov OIDC §3.1).
+ * Built once per stored client (a write to the store makes a new object): client lookups are on
+ * every token request.
+ */
 export function clientMetadataFor(issuer: OidcIssuerConfig, c: OidcClient): Record<string, unknown> {
+  const cached = metadataCache.get(c);
+  if (cached) return cached;
+  const m = buildClientMetadata(issuer, c);
+  metadataCache.set(c, m);
+  return m;
+}
+
+function buildClientMetadata(issuer: OidcIssuerConfig, c: OidcClient): Record<string, unknown> {
   const m = providerMetadata(c);
   if (isFicam(issuer, c) && m['default_acr_values'] === undefined) m['default_acr_values'] = [...FICAM_DEFAULT_ACR_VALUES];
   return m;
@@ -76,10 +90,7 @@ export function buildProvider(deps: OidcDeps, rt: RuntimeWithHandler): void {
   // The public URL is the truth: urls in discovery and redirects derive from the forwarded
   // headers the service pins to it (create-oidc.ts), whatever Host the request came with.
   provider.proxy = true;
-  provider.use(jsonNotFound());
-  provider.use(idTokenFaults(deps, rt));
-  provider.use(userinfoClaimsFault(deps, rt));
-  provider.use(ficamErrorDescriptions(rt.config));
+  provider.use(afterResponse(ficamErrorDescriptions(rt.config), userinfoClaimsFault(deps, rt), idTokenFaults(deps, rt), jsonNotFound()));
   // Emitted whether the user confirmed or declined ("No, stay signed in": only the client's grant
   // ends); the lab-wide SSO session ends only with a confirmed logout (`logout=yes`).
   provider.on('end_session.success', (ctx) => {

@@ -27,6 +27,7 @@ const MAX_SIGNED_OUT = 10_000;
 
 export class LabSsoStore {
   private sessions = new Map<string, LabSsoSession>();
+  private creates = 0;
   /**
    * Sessions ended by a sign-out (not by expiry or by a newer sign-in of the browser): a session
    * a service derived from one of them (AD FS's MSISAuth) ends with it, wherever the logout was.
@@ -42,7 +43,8 @@ export class LabSsoStore {
 
   create(username: string, method: LabSsoSession['method'], authTime = this.clock.now()): LabSsoSession {
     const now = this.clock.now();
-    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id);
+    // Expired sessions are swept now and then, not on every sign-in (that would be quadratic).
+    if (++this.creates % 256 === 0) for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id);
     const s: LabSsoSession = { id: randomBytes(24).toString('base64url'), username, authTime, method, expiresAt: now + this.lifetimeMs };
     this.sessions.set(s.id, s);
     return s;

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { Router } from 'express';
 import { errors } from 'oidc-provider';
 import { findUserBySignInName } from '../../directory/users.js';
 import type { User } from '../../directory/user-schema.js';
@@ -25,20 +26,8 @@ export function interactionRouter(deps: OidcDeps, runtime: () => IssuerRuntime):
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
-  router.get('/interaction/:uid', async (req, res, next) => {
-    try {
-      const rt = runtime();
-      const details = await rt.provider.interactionDetails(req, res);
-      if (details.prompt.name === 'login') return await handleLoginPrompt(deps, rt, req, res, details);
-      if (details.prompt.name === 'consent') {
-        const client = await rt.provider.Client.find(String(details.params['client_id']));
-        if ((client as { first_party?: boolean } | undefined)?.first_party !== false) return await finishConsent(rt, req, res, details);
-        return sendPage(res, consentPage(rt, details, client?.clientName ?? String(details.params['client_id'])));
-      }
-      throw new errors.InvalidRequest(`unexpected prompt ${details.prompt.name}`);
-    } catch (e) {
-      next(e);
-    }
+  router.get('/interaction/:uid', (req, res, next) => {
+    showInteraction(deps, runtime(), req, res).catch(next);
   });
 
   router.post('/interaction/:uid/login', form, async (req, res, next) => {
@@ -89,7 +78,23 @@ export function interactionRouter(deps: OidcDeps, runtime: () => IssuerRuntime):
   return router;
 }
 
-async function handleLoginPrompt(deps: OidcDeps, rt: IssuerRuntime, req: Request, res: Response, details: Details): Promise<void> {
+/**
+ * `GET <prefix>/interaction/:uid`: what the pending prompt needs. Node's own request and response
+ * types, so that the service's listener can call it without express on the sign-in hot path
+ * (request-listener.ts). Throws; the caller writes the OAuth error.
+ */
+export async function showInteraction(deps: OidcDeps, rt: IssuerRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const details = await rt.provider.interactionDetails(req, res);
+  if (details.prompt.name === 'login') return handleLoginPrompt(deps, rt, req, res, details);
+  if (details.prompt.name === 'consent') {
+    const client = await rt.provider.Client.find(String(details.params['client_id']));
+    if ((client as { first_party?: boolean } | undefined)?.first_party !== false) return finishConsent(rt, req, res, details);
+    return sendPage(res, consentPage(rt, details, client?.clientName ?? String(details.params['client_id'])));
+  }
+  throw new errors.InvalidRequest(`unexpected prompt ${details.prompt.name}`);
+}
+
+async function handleLoginPrompt(deps: OidcDeps, rt: IssuerRuntime, req: IncomingMessage, res: ServerResponse, details: Details): Promise<void> {
   const params = details.params as Record<string, unknown>;
   const reasons = details.prompt.reasons;
   const hint = typeof params['login_hint'] === 'string' ? findUserBySignInName(deps.users, params['login_hint']) : undefined;
@@ -141,8 +146,9 @@ function consentPage(rt: IssuerRuntime, details: Details, clientName: string): s
   });
 }
 
-function sendPage(res: Response, html: string): void {
-  res.status(200).type('html').set('Cache-Control', 'no-store').set(NO_FRAMING).send(html);
+function sendPage(res: ServerResponse, html: string): void {
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html), ...NO_FRAMING });
+  res.end(html);
 }
 
 function samePassword(expected: string, given: string): boolean {

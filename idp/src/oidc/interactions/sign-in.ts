@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage as Request, ServerResponse as Response } from 'node:http';
 import type { InteractionResults } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import type { User } from '../../directory/user-schema.js';

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { ResponseFilter } from '../koa-middleware.js';
 import type { OidcIssuerConfig } from '../../config/schema.js';
 import { FICAM_RULES, isFicam } from './ficam.js';
 
@@ -15,9 +15,8 @@ const LIBRARY_TO_RULE: ReadonlyArray<{ error: string; description: RegExp; rule:
   { error: 'invalid_request', description: /PKCE|code_challenge/, rule: FICAM_RULES.pkce },
 ];
 
-export function ficamErrorDescriptions(issuer: OidcIssuerConfig): Middleware {
-  return async (ctx, next) => {
-    await next();
+export function ficamErrorDescriptions(issuer: OidcIssuerConfig): ResponseFilter {
+  return (ctx) => {
     const oidc = ctx.oidc as { route?: string; client?: { profile?: unknown } } | undefined;
     if (oidc?.route !== 'authorization' || !isFicam(issuer, oidc.client)) return;
     const location = ctx.response.get('Location');
