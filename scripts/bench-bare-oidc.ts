@@ -14,6 +14,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import Provider, { type Configuration } from 'oidc-provider';
+import { UserSchema } from '../idp/src/directory/user-schema.js';
+import { standardClaims } from '../idp/src/oidc/claims.js';
 import { loadIssuerKeys } from '../idp/src/oidc/keys/signing-keys.js';
 import { projectRoot } from '../idp/src/shared/paths.js';
 
@@ -28,17 +30,11 @@ const clients = (JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'oidc', '
   .filter((c) => CLIENT_IDS.has(String(c['client_id'])))
   .map((c) => Object.fromEntries(Object.entries(c).filter(([k]) => !LAB_FIELDS.has(k))));
 
-interface FixtureUser {
-  username: string;
-  upn: string;
-  email: string;
-  givenName: string;
-  surname: string;
-  groups: string[];
-  role: string;
-}
 const users = new Map(
-  (JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'users.json'), 'utf8')) as FixtureUser[]).map((u) => [u.username, u]),
+  (JSON.parse(readFileSync(join(projectRoot, 'fixtures', 'users.json'), 'utf8')) as unknown[]).map((u) => {
+    const user = UserSchema.parse(u);
+    return [user.username, user];
+  }),
 );
 
 const configuration: Configuration = {
@@ -78,18 +74,8 @@ const configuration: Configuration = {
     if (!u) return undefined;
     return {
       accountId: u.username,
-      claims: async () => ({
-        sub: u.username,
-        name: `${u.givenName} ${u.surname}`,
-        given_name: u.givenName,
-        family_name: u.surname,
-        preferred_username: u.username,
-        upn: u.upn,
-        email: u.email,
-        email_verified: true,
-        groups: [...u.groups],
-        roles: [u.role],
-      }),
+      // The same claims as the lab's (an account's claims are data, not protocol work).
+      claims: async () => standardClaims(u) as { sub: string },
     };
   },
   renderError: async (ctx, out) => {

@@ -1,8 +1,8 @@
-import { X509Certificate, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { startTestLab } from '../../../harness/src/start-lab.js';
 import type { Lab } from '../../src/lab.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, spkiHash } from '../helpers/chromium.js';
 import { describeWithTool } from '../helpers/debian-tool.js';
 
 /**
@@ -12,22 +12,6 @@ import { describeWithTool } from '../helpers/debian-tool.js';
  * Chromium trusts exactly the lab's TLS certificate (by its SPKI hash) and nothing else.
  */
 
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
-
-/** base64(SHA-256(SubjectPublicKeyInfo DER)): what --ignore-certificate-errors-spki-list takes. */
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
 
 const CLAIM = {
   upn: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
@@ -45,9 +29,9 @@ describeWithTool('chromium', 'headless Chromium signs in through the AD FS form'
 
       beforeAll(async () => {
         lab = await startTestLab({ services: ['adfs', 'console'], tls });
-        const args = [...BASE_ARGS];
+        const args = [...CHROMIUM_ARGS];
         if (tls) args.push(`--ignore-certificate-errors-spki-list=${spkiHash(lab.state.pki.tls.certPem)}`);
-        browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
+        browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
       });
       afterAll(async () => {
         await browser?.close();
@@ -148,7 +132,7 @@ describeWithTool('chromium', 'headless Chromium signs in through the AD FS form'
 
       if (tls) {
         it('without the SPKI pin Chromium refuses the lab certificate (the pin is what trusts it)', async () => {
-          const plain = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: BASE_ARGS });
+          const plain = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
           try {
             const page = await plain.newPage();
             await expect(page.goto(lab.urls.adfs + '/healthz', { timeout: 15_000 })).rejects.toThrow(/net::ERR_CERT_AUTHORITY_INVALID/);

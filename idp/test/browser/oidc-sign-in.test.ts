@@ -1,10 +1,10 @@
-import { X509Certificate, createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Lab } from '../../src/lab.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, spkiHash } from '../helpers/chromium.js';
 import { describeWithTool } from '../helpers/debian-tool.js';
 import { addClient, issuerUrl, oidc, startOidcLab } from '../helpers/oidc-rp.js';
 
@@ -18,22 +18,6 @@ import { addClient, issuerUrl, oidc, startOidcLab } from '../helpers/oidc-rp.js'
  * exactly the lab's TLS certificate (by its SPKI hash).
  */
 
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
-
-/** base64(SHA-256(SubjectPublicKeyInfo DER)): what --ignore-certificate-errors-spki-list takes. */
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
 
 /**
  * openid-client over TLS needs the lab CA. NODE_EXTRA_CA_CERTS is read once, when Node starts,
@@ -161,9 +145,9 @@ describeWithTool('chromium', 'headless Chromium signs in through the OpenID Prov
         await addClient(lab, client('chromium-3p', { client_name: 'Chromium third party', first_party: false }));
         web = await discoverAs('chromium-web');
         thirdParty = await discoverAs('chromium-3p');
-        const args = [...BASE_ARGS];
+        const args = [...CHROMIUM_ARGS];
         if (tls) args.push(`--ignore-certificate-errors-spki-list=${spkiHash(lab.state.pki.tls.certPem)}`);
-        browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
+        browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
       });
       afterAll(async () => {
         await browser?.close();
