@@ -37,4 +37,9 @@ export interface IssuerRuntime {
   provider: Provider;
   /** Claim names the current Provider releases (`claims_supported`). */
   claimNames: ReadonlySet<string>;
+  /**
+   * Clients that registered themselves (RFC 7591): served through the adapter, so the library
+   * can manage them. Every other client of the issuer is a static client of its Provider.
+   */
+  registered: Set<string>;
 }

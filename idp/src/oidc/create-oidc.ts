@@ -41,6 +41,10 @@ export function createOidc(deps: OidcDeps): OidcService {
     runtimes.set(issuer.id, createIssuerRuntime(deps, issuer, [...keys], afterRegistration));
   }
   deps.clients.setValidator((c) => validateClient(runtimes.get(c.issuer), c, [...runtimes.keys()]));
+  // Clients are static clients of their issuer's Provider (issuer-runtime.ts): any write rebuilds.
+  deps.clients.onChange(() => {
+    for (const rt of runtimes.values()) buildProvider(deps, rt);
+  });
 
   const publicUrl = new URL(deps.publicUrl);
   const app = express();
@@ -100,6 +104,7 @@ export function createOidc(deps: OidcDeps): OidcService {
     resetState() {
       for (const rt of runtimes.values()) {
         rt.store.clear();
+        rt.registered.clear();
         rt.keys = [...pkiKeys.get(rt.config.id)!];
         buildProvider(deps, rt);
       }
@@ -117,7 +122,7 @@ function issuerRouter(deps: OidcDeps, rt: () => RuntimeWithHandler): Router {
   // The body is read here only when a token fault waits: oidc-provider prefers to read it itself.
   const faultsFor = tokenFaults(deps, rt);
   router.post('/token', (req, res, next) => {
-    if (!deps.faults.list().some((f) => f.surface === 'oidc' && TOKEN_FAULTS.has(f.kind))) return next();
+    if (!deps.faults.has('oidc', (f) => TOKEN_FAULTS.has(f.kind))) return next();
     form(req, res, (err?: unknown) => (err ? next(err) : faultsFor(req, res, next).catch(next)));
   });
   router.get('/session/end', dropUnregisteredLogoutRedirect(rt));

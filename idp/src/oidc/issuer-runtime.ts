@@ -57,6 +57,7 @@ export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, ke
   const prefix = config.path === '/' ? '' : config.path;
   const store = new IssuerStore(
     (id) => {
+      if (!rt.registered.has(id)) return undefined;
       const c = findClient(deps.clients, id);
       return c && c.issuer === config.id ? (clientMetadataFor(config, c) as never) : undefined;
     },
@@ -66,27 +67,36 @@ export function createIssuerRuntime(deps: OidcDeps, config: OidcIssuerConfig, ke
       // cannot make itself trusted (only the control API can mark it first-party).
       upsert(id, metadata) {
         const record = { ...metadata, first_party: false, client_id: id, issuer: config.id };
+        rt.registered.add(id);
         if (findClient(deps.clients, id)) deps.clients.replace(id, record);
         else deps.clients.add(record);
         onRegistered();
       },
       destroy(id) {
         if (findClient(deps.clients, id)) deps.clients.remove(id);
+        rt.registered.delete(id);
       },
     },
   );
-  const rt = { config, issuer: issuerUrl(deps.publicUrl, config.path), prefix, keys, store } as RuntimeWithHandler;
+  const rt = { config, issuer: issuerUrl(deps.publicUrl, config.path), prefix, keys, store, registered: new Set<string>() } as RuntimeWithHandler;
   buildProvider(deps, rt);
   return rt;
 }
 
-/** (Re)builds the issuer's Provider on its store: after key rotation or new claim names. */
+/** (Re)builds the issuer's Provider on its store: after key rotation, client changes or new claim names. */
 export function buildProvider(deps: OidcDeps, rt: RuntimeWithHandler): void {
   const extra = extraClaimNames(deps);
-  const provider = new Provider(
-    rt.issuer,
-    providerConfiguration({ deps, issuer: rt.config, prefix: rt.prefix, keys: rt.keys, store: rt.store, extraClaimNames: extra }),
-  );
+  // Static clients: oidc-provider finds them in a Map, where a client from the adapter costs a
+  // JSON serialization and a SHA-256 of its metadata on every request. The Provider is rebuilt
+  // (about a millisecond) whenever the client store changes.
+  const clients = deps.clients
+    .list()
+    .filter((c) => c.issuer === rt.config.id && !rt.registered.has(c.client_id))
+    .map((c) => clientMetadataFor(rt.config, c));
+  const provider = new Provider(rt.issuer, {
+    ...providerConfiguration({ deps, issuer: rt.config, prefix: rt.prefix, keys: rt.keys, store: rt.store, extraClaimNames: extra }),
+    clients: clients as never,
+  });
   // The public URL is the truth: urls in discovery and redirects derive from the forwarded
   // headers the service pins to it (create-oidc.ts), whatever Host the request came with.
   provider.proxy = true;
@@ -115,7 +125,7 @@ export function validateClient(rt: IssuerRuntime | undefined, c: OidcClient, iss
   }
   try {
     // (the typings omit the constructor's metadata argument)
-    new (rt.provider.Client as unknown as new (metadata: unknown) => unknown)(clientMetadataFor(rt.config, c));
+    new (rt.provider.Client as unknown as new (metadata: unknown) => unknown)(structuredClone(clientMetadataFor(rt.config, c)));
   } catch (e) {
     if (e instanceof errors.OIDCProviderError) {
       const description = (e as { error_description?: string }).error_description ?? e.message;

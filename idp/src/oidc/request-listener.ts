@@ -24,7 +24,7 @@ export function oidcRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const publicUrl = new URL(deps.publicUrl);
   const proto = publicUrl.protocol.slice(0, -1);
-  const tokenFaultQueued = () => deps.faults.list().some((f) => f.surface === 'oidc' && TOKEN_FAULTS.has(f.kind));
+  const tokenFaultQueued = () => deps.faults.has('oidc', (f) => TOKEN_FAULTS.has(f.kind));
 
   /** The lab's express routes an issuer-relative request needs (see issuerRouter in create-oidc.ts). */
   const needsExpress = (path: string, method: string | undefined, url: string): boolean => {

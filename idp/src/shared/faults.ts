@@ -100,6 +100,11 @@ export class FaultQueue {
     return this.queue.splice(i, 1)[0] as Extract<Fault, { surface: S }>;
   }
 
+  /** Whether a fault of `surface` that `accepts` is queued (without taking it). */
+  has<S extends FaultSurface>(surface: S, accepts: (f: Extract<Fault, { surface: S }>) => boolean = () => true): boolean {
+    return this.queue.some((f) => f.surface === surface && accepts(f as Extract<Fault, { surface: S }>));
+  }
+
   list(): readonly Fault[] {
     return [...this.queue];
   }

@@ -7,6 +7,8 @@ export type ClientValidator = (client: OidcClient) => OidcClient;
 export type OidcClientStore = Collection<typeof OidcClientSchema, OidcClient> & {
   /** Set once the issuers exist; until then only the lab's own fields are checked. */
   setValidator(v: ClientValidator): void;
+  /** Called after every successful write (add, replace, remove, load). */
+  onChange(listener: () => void): void;
 };
 
 /**
@@ -22,6 +24,16 @@ export function createOidcClientStore(): OidcClientStore {
   store.setValidator = (v) => {
     validator = v;
   };
+  const listeners: Array<() => void> = [];
+  store.onChange = (l) => void listeners.push(l);
+  for (const method of ['add', 'replace', 'remove', 'load'] as const) {
+    const original = store[method].bind(store) as (...args: unknown[]) => unknown;
+    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const result = original(...args);
+      for (const l of listeners) l();
+      return result;
+    };
+  }
   return store;
 }
 
