@@ -4,9 +4,10 @@ import { pathToFileURL } from 'node:url';
 import { IdpError } from '../../idp/src/shared/errors.js';
 import type { Command } from './commands/command.js';
 import { config } from './commands/config.js';
+import { token } from './commands/token.js';
 import { up } from './commands/up.js';
 
-const COMMANDS: readonly Command[] = [up, config];
+const COMMANDS: readonly Command[] = [up, config, token];
 
 const HELP = `idp-harness — an offline federation lab
 

@@ -25,13 +25,17 @@ describe('docker-compose.yml and Dockerfile', () => {
     const config = loadConfig({ env: { ...env, ...lab.environment } });
     expect(config.adfs.publicUrl).toBe('https://lab:9443');
     expect(config.oidc.publicUrl).toBe('https://lab:9444');
+    expect(config.ids.publicUrl).toBe('https://lab:8553');
+    expect(config.finesse.publicUrl).toBe('https://lab:8445');
+    expect(config.ids.host).toBe('0.0.0.0');
+    expect(config.finesse.host).toBe('0.0.0.0');
     expect(config.adfs.host).toBe('0.0.0.0');
     expect(config.console.host).toBe('0.0.0.0');
   });
 
   it('publishes the ports the lab listens on, on loopback only', () => {
     const config = loadConfig({ env: {} });
-    const ports = [config.adfs.port, config.oidc.port, config.console.port];
+    const ports = [config.adfs.port, config.oidc.port, config.ids.port, config.finesse.port, config.console.port];
     expect(lab.ports).toEqual(ports.map((p) => `127.0.0.1:${p}:${p}`));
     expect(dockerfile).toContain(`EXPOSE ${ports.join(' ')}`);
   });

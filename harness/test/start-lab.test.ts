@@ -61,7 +61,7 @@ function tcp(host: string, port: number): Promise<string> {
 describe('startTestLab', () => {
   it('starts every service by default, on ephemeral loopback ports, over plain HTTP', async () => {
     const lab = await start();
-    expect(Object.keys(lab.urls).sort()).toEqual(['adfs', 'console', 'oidc']);
+    expect(Object.keys(lab.urls).sort()).toEqual(['adfs', 'console', 'finesse', 'ids', 'oidc']);
     for (const url of [lab.urls.adfs!, lab.urls.console!]) {
       expect(url).toMatch(/^http:\/\/localhost:\d+$/);
       expect([0, 9443, 9000]).not.toContain(portOf(url));

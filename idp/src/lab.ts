@@ -7,6 +7,10 @@ import { createUserDirectory, type UserDirectory } from './directory/users.js';
 import { defaultPublicUrl, listen, type Listening } from './http/listen.js';
 import { createAdfs } from './adfs/create-adfs.js';
 import { createOidc, type OidcService } from './oidc/create-oidc.js';
+import { createIds } from './ids/create-ids.js';
+import type { IdsContext } from './ids/context.js';
+import { createFinesse } from './finesse/create-finesse.js';
+import type { FinesseContext } from './finesse/context.js';
 import { createOidcClientStore, type OidcClientStore } from './oidc/clients/client-store.js';
 import { LabSsoStore } from './shared/lab-sso.js';
 import type { AdfsContext } from './adfs/context.js';
@@ -36,6 +40,10 @@ export interface LabState {
   urls: Partial<Record<ServiceName, string>>;
   adfs: AdfsContext | undefined;
   oidc: OidcService | undefined;
+  /** Cisco Identity Service (its clients, settings, tokens); undefined when it does not run. */
+  ids: IdsContext | undefined;
+  /** Cisco Finesse (agents, dialogs, SSO sessions); undefined when it does not run. */
+  finesse: FinesseContext | undefined;
   /** Back to the fixtures: users, relying parties, sessions, faults, clock. */
   reset(): void;
 }
@@ -113,6 +121,14 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
     const adfs = config.adfs.enabled
       ? createAdfs({ config: config.adfs, publicUrl: urls.adfs!, tls: tlsFor('adfs'), pki, users, relyingParties, faults, clock, labSso, log })
       : undefined;
+    const ids = config.ids.enabled
+      ? createIds({ config: config.ids, publicUrl: urls.ids!, pki, clock, log, fixturesDir, serviceUrls, adfs: { config: config.adfs, publicUrl: serviceUrls['adfs']! } })
+      : undefined;
+    const loadIdsClients = () => ids?.ctx.clients.load(readFixtureArray(fixturesDir, 'ids/clients.json'));
+    loadIdsClients();
+    const finesse = config.finesse.enabled
+      ? createFinesse({ config: config.finesse, publicUrl: urls.finesse!, users, ids: ids?.ctx, clock, log, fixturesDir })
+      : undefined;
     const state: LabState = {
       config,
       clock,
@@ -126,8 +142,13 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
       urls,
       adfs: adfs?.ctx,
       oidc,
+      ids: ids?.ctx,
+      finesse: finesse?.ctx,
       reset() {
         loadFixtures();
+        loadIdsClients();
+        ids?.resetState();
+        finesse?.resetState();
         faults.clear();
         clock.reset();
         labSso.clear();
@@ -136,7 +157,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
         log.info({ svc: 'console', event: 'lab.reset' }, 'lab reset to fixtures');
       },
     };
-    const apps: Partial<Record<ServiceName, Express | OidcService['listener']>> = { adfs: adfs?.app, oidc: oidc?.listener };
+    const apps: Partial<Record<ServiceName, Express | OidcService['listener']>> = { adfs: adfs?.app, oidc: oidc?.listener, ids: ids?.app, finesse: finesse?.app };
     if (config.console.enabled) apps.console = createConsole(state);
     for (const [name, sock] of sockets) sock.setHandler(apps[name]!);
     log.info({ svc: 'lab', event: 'lab.started', urls }, 'lab started');

@@ -45,7 +45,7 @@ export const up: Command = {
  */
 async function ensureTlsNames(config: LabConfig): Promise<void> {
   const names = new Set(config.tls.hostNames);
-  for (const svc of [config.adfs, config.oidc, config.console]) {
+  for (const svc of [config.adfs, config.oidc, config.ids, config.finesse, config.console]) {
     if (svc.enabled && svc.publicUrl) names.add(new URL(svc.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
   }
   if (names.size === 0) return;

@@ -30,13 +30,12 @@ export interface AdfsDeps {
 /** The AD FS emulation: its shared context and its express application. */
 export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; resetState(): void } {
   const base = d.publicUrl.replace(/\/+$/, '');
-  const host = new URL(base).hostname;
   const adfsKeys = d.pki.systems.adfs.signing;
   const foreign = d.pki.systems.oidc.signing;
   const windowMs = d.config.messageDeliveryWindowMinutes * 60_000;
   const ctx: AdfsContext = {
     config: d.config,
-    identifier: d.config.identifier ?? `http://${host}/adfs/services/trust`,
+    identifier: adfsIdentifier(d.config, base),
     urls: {
       base,
       ls: `${base}/adfs/ls/`,
@@ -77,6 +76,14 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
       checkWindowsUser(ctx);
     },
   };
+}
+
+/**
+ * The Federation Service identifier: configured, or `http://<federation service name>/adfs/services/trust`
+ * (http even on an HTTPS-only farm, reference §0). Cisco IdS trusts AD FS under this name.
+ */
+export function adfsIdentifier(config: AdfsConfig, publicUrl: string): string {
+  return config.identifier ?? `http://${new URL(publicUrl).hostname}/adfs/services/trust`;
 }
 
 /** Emulated Windows Integrated Authentication needs a user to sign in as; say so at start. */

@@ -93,8 +93,13 @@ function prepare(data: RelyingPartyData, ctx: RelyingPartyContext): RelyingParty
   return { ...resolved, requestSigningCerts, encryptionRecipient };
 }
 
+/** `${ids}` → that service's public URL; `${ids.host}` → its host name (Cisco IdS's entity ID is one). */
 function substitute(s: string, urls: Readonly<Record<string, string>>): string {
-  return s.replace(/\$\{([a-z-]+)\}/g, (m, name: string) => urls[name] ?? m);
+  return s.replace(/\$\{([a-z-]+)(\.host)?\}/g, (m, name: string, host: string | undefined) => {
+    const url = urls[name];
+    if (url === undefined) return m;
+    return host ? new URL(url).hostname : url;
+  });
 }
 
 function loadCertificate(ref: string, ctx: RelyingPartyContext, path: string): X509Certificate {

@@ -165,6 +165,61 @@ export const OidcConfigSchema = z.strictObject({
   secret: z.string().min(16).default('idp-harness-oidc-secret-change-me'),
 });
 
+export const IdsConfigSchema = z.strictObject({
+  ...serviceShape(8553),
+  /**
+   * IdS's SAML entity ID. Cisco IdS uses its host name (the FQDN), not a URL (reference A.1.7).
+   * Default: publicUrl's host name.
+   */
+  entityId: z.string().min(1).optional(),
+  /**
+   * The IdP IdS trusts. Empty: the lab's own AD FS (its metadata, read in-process at start).
+   * Otherwise a metadata file (relative to the fixtures folder) uploaded the way the IdS Trust tab
+   * takes one; the control API and `/idsadmin` can replace it at run time.
+   */
+  idpMetadataFile: z.string().min(1).optional(),
+  /** Allowed difference between the IdP's clock and IdS's when checking NotBefore/NotOnOrAfter (seconds). */
+  clockSkewSeconds: z.number().int().min(0).max(600).default(60),
+  /**
+   * Identity Service Settings → Security → Tokens, with Cisco's defaults and ranges (reference
+   * A.1.6). The control API and `/idsadmin` change them at run time within the same ranges.
+   */
+  tokens: z
+    .strictObject({
+      accessTokenMinutes: z.number().int().min(5).max(120).default(60),
+      refreshTokenHours: z.number().int().min(2).max(24).default(10),
+      authorizationCodeMinutes: z.number().int().min(1).max(10).default(1),
+      /** "Encrypt Token": opaque encrypted tokens (Cisco's default) instead of readable RS256 JWTs. */
+      encrypt: z.boolean().default(true),
+      /** Issue a new refresh token on every refresh (reference A.1.3: ambiguous; off matches the doc). */
+      rotateRefreshToken: z.boolean().default(false),
+    })
+    .default({ accessTokenMinutes: 60, refreshTokenHours: 10, authorizationCodeMinutes: 1, encrypt: true, rotateRefreshToken: false }),
+  /** The IdS administrator of `/idsadmin` and of the public-key endpoints (HTTP Basic). */
+  admin: z
+    .strictObject({ username: z.string().min(1).default('administrator'), password: z.string().min(8).default('IdsAdmin1!') })
+    .default({ username: 'administrator', password: 'IdsAdmin1!' }),
+});
+
+export const FinesseConfigSchema = z.strictObject({
+  ...serviceShape(8445),
+  /** UCCE: loginName and loginId differ and REST URLs take the loginId. UCCX: they are interchangeable. */
+  deploymentType: z.enum(['UCCE', 'UCCX']).default('UCCE'),
+  /**
+   * `SystemInfo.systemAuthMode`. HYBRID: each user is SSO or not (`users[].finesse.sso`); SSO: every
+   * user signs in through IdS; NON_SSO: Basic only and the SSO token API is off.
+   */
+  systemAuthMode: z.enum(['SSO', 'HYBRID', 'NON_SSO']).default('HYBRID'),
+  /** The IdS client Finesse is registered as (fixtures/ids/clients.json "Finesse"). */
+  idsClientId: z.string().regex(/^[0-9a-f]{40}$/, '40 lower-case hex digits').default('e9a4b7c1d2f3a5b6c7d8e9f0a1b2c3d4e5f6a7b8'),
+  /** XMPP domain shown in SystemInfo; default: publicUrl's host name. */
+  xmppDomain: z.string().min(1).optional(),
+  /** Basic sign-in lockout (reference A.2.1: 5 consecutive failures lock the user for 5 minutes). */
+  lockout: z
+    .strictObject({ attempts: z.number().int().min(1).max(100).default(5), minutes: z.number().int().min(1).max(1440).default(5) })
+    .default({ attempts: 5, minutes: 5 }),
+});
+
 export const ConsoleConfigSchema = z.strictObject({
   ...serviceShape(9000),
   /** The console is plain HTTP by default (DESIGN: http://localhost:9000); set true for TLS. */
@@ -203,6 +258,8 @@ export const LabConfigSchema = z.strictObject({
     .default({ shared: true, lifetimeMinutes: 480 }),
   adfs: AdfsConfigSchema.default(AdfsConfigSchema.parse({})),
   oidc: OidcConfigSchema.default(OidcConfigSchema.parse({})),
+  ids: IdsConfigSchema.default(IdsConfigSchema.parse({})),
+  finesse: FinesseConfigSchema.default(FinesseConfigSchema.parse({})),
   console: ConsoleConfigSchema.default(ConsoleConfigSchema.parse({})),
 });
 
@@ -213,5 +270,7 @@ export type LabConfig = z.output<typeof LabConfigSchema>;
 export type AdfsConfig = LabConfig['adfs'];
 export type OidcConfig = LabConfig['oidc'];
 export type OidcIssuerConfig = OidcConfig['issuers'][number];
-export type ServiceName = 'adfs' | 'oidc' | 'console';
-export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'oidc', 'console'];
+export type IdsConfig = LabConfig['ids'];
+export type FinesseConfig = LabConfig['finesse'];
+export type ServiceName = 'adfs' | 'oidc' | 'ids' | 'finesse' | 'console';
+export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'oidc', 'ids', 'finesse', 'console'];

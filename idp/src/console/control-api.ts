@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { relyingPartyView } from '../adfs/relying-parties.js';
+import { controlFinesse } from './control-finesse.js';
+import { controlIds } from './control-ids.js';
 import { controlOidc } from './control-oidc.js';
 import type { LabState } from '../lab.js';
 import { IdpError } from '../shared/errors.js';
@@ -93,6 +95,8 @@ export function controlApi(state: LabState): Router {
   });
 
   r.use('/oidc', controlOidc(state));
+  r.use('/ids', controlIds(state));
+  r.use('/finesse', controlFinesse(state));
 
   r.get('/clock', (_req, res) => {
     res.json(state.clock.state());

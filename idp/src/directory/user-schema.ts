@@ -21,9 +21,17 @@ export const UserSchema = z.strictObject({
   role: z.enum(['agent', 'supervisor', 'administrator']).default('agent'),
   /** Group names (AD FS Group / role claims, OIDC groups, Finesse teams). */
   groups: z.array(z.string().min(1)).default([]),
-  /** Finesse identity: the agent ID (loginId) and the extension they log in on. */
+  /**
+   * Finesse identity: the agent ID (loginId, the peripheral id), the extension they log in on, and
+   * whether they sign in through Cisco IdS (SSO, Bearer tokens) or with a password (Basic) when
+   * Finesse runs in HYBRID mode.
+   */
   finesse: z
-    .strictObject({ loginId: z.string().regex(/^\d+$/, 'digits'), extension: z.string().regex(/^\d+$/, 'digits') })
+    .strictObject({
+      loginId: z.string().regex(/^\d+$/, 'digits'),
+      extension: z.string().regex(/^\d+$/, 'digits'),
+      sso: z.boolean().default(true),
+    })
     .optional(),
   /**
    * What the user can achieve when signing in, for assurance-aware relying parties: the legacy

@@ -11,6 +11,13 @@ export function createUserDirectory(): UserDirectory {
       if (o.upn.toLowerCase() === u.upn.toLowerCase()) {
         throw conflict(`upn '${u.upn}' is already used by '${o.username}'`);
       }
+      // Finesse addresses agents by loginId and rings them by extension: both must be unique.
+      if (u.finesse && o.finesse?.loginId === u.finesse.loginId) {
+        throw conflict(`finesse.loginId '${u.finesse.loginId}' is already used by '${o.username}'`);
+      }
+      if (u.finesse && o.finesse?.extension === u.finesse.extension) {
+        throw conflict(`finesse.extension '${u.finesse.extension}' is already used by '${o.username}'`);
+      }
     }
   });
 }

@@ -62,6 +62,8 @@ function expectError(r: ApiResponse, status: number, code: string): string[] {
 
 const FIXTURE_USERS = ['agent1', 'agent2', 'supervisor1', 'nonsso1'];
 const SAMPLE_SP = 'idp-harness sample SP';
+/** The second fixture trust: Cisco IdS, registered the way Cisco documents it. */
+const IDS_RP = 'Cisco Identity Service';
 
 const newUser = {
   username: 'agent9',
@@ -142,6 +144,7 @@ describe('users', () => {
     expect(added.status).toBe(201);
     expect(added.body).toEqual({
       ...newUser,
+      finesse: { ...newUser.finesse, sso: true },
       domain: 'LAB',
       role: 'agent',
       assurance: { loa: 2, ial: 1, aal: 1, mfa: false, phishingResistant: false, hspd12: false },
@@ -318,10 +321,17 @@ describe('relying parties', () => {
     ],
   });
 
-  it('lists the fixture relying party, placeholders resolved', async () => {
+  it('lists the fixture relying parties, placeholders resolved', async () => {
     const r = await api('GET', '/relying-parties');
     expect(r.status).toBe(200);
-    expect(r.body).toHaveLength(1);
+    expect(r.body).toHaveLength(2);
+    // `${ids.host}` is the IdS host name (Cisco IdS's entity ID), `${ids}` its public URL: this lab
+    // runs no ids, so its default URL in a plain-HTTP lab.
+    expect(r.body[1]).toMatchObject({
+      name: IDS_RP,
+      identifiers: ['localhost'],
+      endpoints: [{ url: 'http://localhost:8553/ids/saml/response' }, { url: 'http://localhost:8553/ids/saml/response?metaAlias=/sp' }],
+    });
     expect(r.body[0]).toMatchObject({
       name: SAMPLE_SP,
       identifiers: ['urn:idp-harness:sample-sp'],
@@ -353,7 +363,7 @@ describe('relying parties', () => {
     const got = await api('GET', `/relying-parties/${encodeURIComponent('runtime sp')}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(added.body);
-    expect((await api('GET', '/relying-parties')).body.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, 'Runtime SP']);
+    expect((await api('GET', '/relying-parties')).body.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, IDS_RP, 'Runtime SP']);
 
     const replaced = await api('PUT', `/relying-parties/${encodeURIComponent('Runtime SP')}`, {
       ...runtimeRp(),
@@ -375,7 +385,7 @@ describe('relying parties', () => {
     expect(removed.status).toBe(200);
     expect(removed.body.name).toBe('Runtime SP');
     expectError(await api('GET', `/relying-parties/${encodeURIComponent('Runtime SP')}`), 404, 'ERR_CONTROL_NOT_FOUND');
-    expect((await api('GET', '/relying-parties')).body).toHaveLength(1);
+    expect((await api('GET', '/relying-parties')).body).toHaveLength(2);
   });
 
   it('accepts pki: references for both certificates', async () => {
@@ -405,7 +415,7 @@ describe('relying parties', () => {
       const r = await api('POST', '/relying-parties', { ...runtimeRp(), ...patch });
       expect(expectError(r, 400, 'ERR_CONTROL_INVALID'), JSON.stringify(patch).slice(0, 80)).toEqual([path]);
     }
-    expect((await api('GET', '/relying-parties')).body).toHaveLength(1);
+    expect((await api('GET', '/relying-parties')).body).toHaveLength(2);
   });
 
   it('schema problems are 400 ERR_CONTROL_INVALID with every field path', async () => {
@@ -443,7 +453,7 @@ describe('relying parties', () => {
       endpoints: [{ kind: 'acs', binding: 'POST', url: '${nosuchservice}/acs' }],
     });
     expect(expectError(url, 400, 'ERR_CONTROL_INVALID')).toEqual(['endpoints.0.url']);
-    expect((await api('GET', '/relying-parties')).body).toHaveLength(1);
+    expect((await api('GET', '/relying-parties')).body).toHaveLength(2);
   });
 
   it('duplicates are 409 ERR_CONTROL_CONFLICT: same identifier, same name (any case)', async () => {
@@ -455,6 +465,7 @@ describe('relying parties', () => {
     expectError(await api('PATCH', `/relying-parties/${encodeURIComponent('Runtime SP')}`, { name: SAMPLE_SP }), 409, 'ERR_CONTROL_CONFLICT');
     expect((await api('GET', '/relying-parties')).body.map((rp: { name: string; identifiers: string[] }) => [rp.name, rp.identifiers])).toEqual([
       [SAMPLE_SP, ['urn:idp-harness:sample-sp']],
+      [IDS_RP, ['localhost']],
       ['Runtime SP', ['urn:runtime:sp']],
     ]);
   });
@@ -647,7 +658,7 @@ describe('reset', () => {
     expect(users.map((u: { username: string }) => u.username)).toEqual(FIXTURE_USERS);
     expect(users[1].givenName).toBe('Bob');
     const rps = (await api('GET', '/relying-parties')).body;
-    expect(rps.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP]);
+    expect(rps.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, IDS_RP]);
     expect(rps[0].tokenLifetimeMinutes).toBe(60);
     expect((await api('GET', '/faults')).body).toEqual([]);
     expect((await api('GET', '/clock')).body).toMatchObject({ offsetMs: 0, frozenAt: null });

@@ -41,14 +41,14 @@ export const ALLOWED_DIGESTS: ReadonlySet<string> = new Set([DIGEST_SHA256, DIGE
  * from the relying party's configured algorithm. AD FS MSIS7093 (reference §1.8 item 3): "The
  * message is not signed with expected signature algorithm." Never a silent downgrade.
  */
-export function checkSignatureMethod(uri: string, expected: SignatureAlgorithm): 'sha256' | 'sha1' {
+export function checkSignatureMethod(uri: string, expected: SignatureAlgorithm | readonly SignatureAlgorithm[]): 'sha256' | 'sha1' {
   const method = SIGNATURE_METHODS.get(uri);
-  if (!method) {
+  if (!method || (typeof expected !== 'string' && !expected.includes(method.alg))) {
     throw new IdpError('ERR_SAML_SIGNATURE_ALGORITHM', 'The message is signed with an unsupported algorithm.', {
       debug: `signature algorithm ${uri} is not allowed`,
     });
   }
-  if (method.alg !== expected) {
+  if (typeof expected === 'string' && method.alg !== expected) {
     const message = 'The message is not signed with the expected signature algorithm.';
     throw new IdpError('ERR_SAML_SIGNATURE_ALGORITHM', message, {
       debug:

@@ -62,6 +62,10 @@ const DSIG_NSMAP = { ds: NS.dsig };
 const EXC_C14N_NS = EXC_C14N; // the InclusiveNamespaces element lives in the algorithm's namespace
 
 interface SignaturePlan {
+  /** How many ds:Signature elements libxml2 saw in the whole document. */
+  signatureCount: number;
+  /** Set when the signed element is not the root: its ID. */
+  signedId?: string;
   rootName: string;
   rootNamespace: string;
   /** libxml2's canonical form of the root with its Signature removed (what must have been digested). */
@@ -86,25 +90,42 @@ function algorithmOf(el: XmlElement | undefined): string {
   return el?.attr('Algorithm')?.value ?? '';
 }
 
-/** The structural checks, on the libxml2 document. Returns what phase two needs. */
-function inspect(doc: XmlDocument, expectedAlg: SignatureAlgorithm): SignaturePlan {
-  const root = doc.root;
-  const id = root.attr('ID')?.value ?? '';
-  if (id === '') throw invalid('the root element has no ID to reference');
+/**
+ * Where a signature is verified: by default the root element, the only element that may carry a
+ * Signature. A SAML Response may carry two (on the Response and on its Assertion, saml-core
+ * §5.2); a verifier of one of them names the element and every element allowed to carry one.
+ */
+export interface SignatureTarget {
+  /** The signed element (default: the root). */
+  element?: (doc: XmlDocument) => XmlElement;
+  /** The elements that may carry a ds:Signature child (default: the signed element only). */
+  carriers?: (doc: XmlDocument) => XmlElement[];
+}
 
+/** The structural checks, on the libxml2 document. Returns what phase two needs. */
+function inspect(doc: XmlDocument, expectedAlg: SignatureAlgorithm | readonly SignatureAlgorithm[], target: SignatureTarget = {}): SignaturePlan {
+  const root = target.element?.(doc) ?? doc.root;
+  const id = root.attr('ID')?.value ?? '';
+  if (id === '') throw invalid('the signed element has no ID to reference');
+
+  const carriers = target.carriers?.(doc) ?? [root];
   const signatures = doc.find('//ds:Signature', DSIG_NSMAP) as XmlElement[];
-  if (signatures.length === 0) {
+  for (const sig of signatures) {
+    if (!carriers.some((c) => sig.parent?.isSameNode(c))) throw invalid('a Signature sits where no signature belongs');
+  }
+  const own = signatures.filter((sig) => sig.parent?.isSameNode(root));
+  if (own.length === 0) {
     throw new IdpError('ERR_SAML_SIGNATURE_REQUIRED', 'The message is not signed.', { details: { msis: 'MSIS7085' } });
   }
-  if (signatures.length > 1) throw invalid(`the document contains ${signatures.length} Signature elements`);
-  const signature = signatures[0]!;
-  if (!signature.parent?.isSameNode(root)) throw invalid('the Signature is not a direct child of the root element');
+  if (own.length > 1 || signatures.length > carriers.length) throw invalid(`the document contains ${signatures.length} Signature elements`);
+  const signature = own[0]!;
   if (children(signature, 'ds:Object').length > 0) throw invalid('the Signature carries ds:Object content');
   // No signer writes comments into a Signature; a comment in DigestValue or SignatureValue is how
   // the xml-crypto CVE-2025-29774/29775 family made readers and canonicalizers disagree.
   if (signature.find('.//comment()').length > 0) throw invalid('the Signature contains a comment');
 
-  if ((doc.find('//ds:SignedInfo', DSIG_NSMAP) as XmlElement[]).length !== 1) throw invalid('more than one SignedInfo');
+  if ((doc.find('//ds:SignedInfo', DSIG_NSMAP) as XmlElement[]).length !== signatures.length) throw invalid('a SignedInfo outside a Signature');
+  if (children(signature, 'ds:SignedInfo').length !== 1) throw invalid('more than one SignedInfo');
   const signedInfo = children(signature, 'ds:SignedInfo')[0];
   if (!signedInfo) throw invalid('the Signature has no SignedInfo');
 
@@ -157,11 +178,35 @@ function inspect(doc: XmlDocument, expectedAlg: SignatureAlgorithm): SignaturePl
     withComments: false,
     ...(exclusive && prefixList && prefixList.length > 0 ? { inclusiveNamespacePrefixes: prefixList } : {}),
   });
-  return { rootName, rootNamespace, expectedSignedBytes };
+  return { rootName, rootNamespace, expectedSignedBytes, signatureCount: signatures.length, ...(root.isSameNode(doc.root) ? {} : { signedId: id }) };
+}
+
+/** xmldom's view when the signed element is not the root: exactly one element with that ID, and its Signature child. */
+function xmldomElementSignature(xml: string, id: string, signatureCount: number): Node {
+  const problems: string[] = [];
+  const dom = new (xmlLibs().DOMParser)({
+    errorHandler: { warning: () => undefined, error: (m) => problems.push(String(m)), fatalError: (m) => problems.push(String(m)) },
+  }).parseFromString(xml, 'text/xml');
+  if (problems.length > 0 || !dom.documentElement) throw invalid(`xmldom disagrees with libxml2: ${problems[0] ?? 'no root'}`);
+  const found: Element[] = [];
+  const walk = (n: Element) => {
+    if (n.getAttribute('ID') === id || n.getAttribute('Id') === id || n.getAttribute('id') === id) found.push(n);
+    for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) walk(c as Element);
+  };
+  walk(dom.documentElement as unknown as Element);
+  if (found.length !== 1) throw invalid('xmldom sees a different ID layout');
+  if (dom.getElementsByTagNameNS(NS.dsig, 'Signature').length !== signatureCount) throw invalid('xmldom sees a different Signature layout');
+  const own: Node[] = [];
+  for (let c = found[0]!.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1 && (c as Element).localName === 'Signature' && (c as Element).namespaceURI === NS.dsig) own.push(c as unknown as Node);
+  }
+  if (own.length !== 1) throw invalid('xmldom sees a different Signature layout');
+  return own[0]!;
 }
 
 /** The xmldom view of the same text, cross-checked against the libxml2 one. Returns the Signature node. */
 function xmldomSignature(xml: string, plan: SignaturePlan): Node {
+  if (plan.signedId !== undefined) return xmldomElementSignature(xml, plan.signedId, plan.signatureCount);
   const problems: string[] = [];
   const dom = new (xmlLibs().DOMParser)({
     errorHandler: {
@@ -176,19 +221,21 @@ function xmldomSignature(xml: string, plan: SignaturePlan): Node {
     throw invalid('xmldom sees a different root element');
   }
   const all = dom.getElementsByTagNameNS(NS.dsig, 'Signature');
-  if (all.length !== 1 || all.item(0)?.parentNode !== root) {
+  const own = Array.from({ length: all.length }, (_, i) => all.item(i)!).filter((sig) => sig.parentNode === root);
+  if (all.length !== plan.signatureCount || own.length !== 1) {
     throw invalid('xmldom sees a different Signature layout');
   }
-  return all.item(0)!;
+  return own[0]!;
 }
 
 export function verifyPostSignature(
   xml: string,
   certs: TrustedKeys,
-  expectedAlg: SignatureAlgorithm,
+  expectedAlg: SignatureAlgorithm | readonly SignatureAlgorithm[],
   limits: InboundLimits = defaultInboundLimits,
+  target: SignatureTarget = {},
 ): void {
-  const plan = withSamlDocument(xml, limits, (doc) => inspect(doc, expectedAlg));
+  const plan = withSamlDocument(xml, limits, (doc) => inspect(doc, expectedAlg, target));
   const keys = trustedRsaKeys(certs);
   const signatureNode = xmldomSignature(xml, plan);
 
