@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { h, layout } from '../adfs/pages/html.js';
 import type { LabState } from '../lab.js';
+import { ciscoPanelRouter, renderCiscoPanel } from './cisco-panel.js';
 import { controlApi } from './control-api.js';
 import { sampleSp } from './sample-sp.js';
 
@@ -18,7 +19,9 @@ export function createConsole(state: LabState): Express {
   });
   app.use('/api', controlApi(state));
   app.use('/sample-sp', sampleSp(state, consoleUrl));
-  app.get('/', (_req, res) => {
+  app.use('/cisco', ciscoPanelRouter(state));
+  app.get('/', (req, res) => {
+    const notice = (req.query as Record<string, unknown>)['notice'];
     const rows = Object.entries(state.urls)
       .map(([name, url]) => `<tr><td>${h(name)}</td><td><a href="${h(url)}">${h(url)}</a></td></tr>`)
       .join('');
@@ -29,7 +32,8 @@ export function createConsole(state: LabState): Express {
         'idp-harness console',
         `<table id="services">${rows}</table>
 ${adfs ? `<p><a href="${h(adfs.urls.metadata)}">AD FS federation metadata</a> · <a href="${h(adfs.urls.idpInitiated)}">IdP-initiated sign-on</a></p>` : ''}
-<p><a href="/sample-sp/">Sample SP</a> · control API: <code>/api/users</code>, <code>/api/relying-parties</code>, <code>/api/faults</code>, <code>/api/clock</code>, <code>POST /api/reset</code></p>`,
+<p><a href="/sample-sp/">Sample SP</a> · control API: <code>/api/users</code>, <code>/api/relying-parties</code>, <code>/api/faults</code>, <code>/api/clock</code>, <code>POST /api/reset</code></p>
+${renderCiscoPanel(state, typeof notice === 'string' ? notice : undefined)}`,
       ),
     );
   });
