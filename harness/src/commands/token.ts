@@ -44,10 +44,21 @@ export const token: Command = {
     if (!values.user) throw new Error("--user is required. Run 'idp-harness token --help'");
     const config = loadConfig({ file: values.config });
     const finesseUrl = values.finesse ?? config.finesse.publicUrl ?? `${config.tls.enabled ? 'https' : 'http'}://localhost:${config.finesse.port}`;
-    const password = values.password ?? fixturePassword(resolveFromRoot(config.fixturesDir), values.user);
+    const usersFile = join(resolveFromRoot(config.fixturesDir), 'users.json');
+    const fixture = fixtureUser(usersFile, values.user);
+    const password = values.password ?? fixture?.password;
+    if (password === undefined) throw new Error(`no user '${values.user}' in ${usersFile}; pass --password`);
     const caFile = values.ca ?? join(resolveFromRoot(config.certsDir), 'ca.pem');
     const ca = finesseUrl.startsWith('https:') && existsSync(caFile) ? readFileSync(caFile, 'utf8') : undefined;
-    const client = new FinesseSsoClient({ finesseUrl, username: values.user, password, ...(ca === undefined ? {} : { ca }) });
+    // `--user 1001` (a loginId) is a fine cc_username, but AD FS's form wants the account name.
+    const signInName = fixture && fixture.username.toLowerCase() !== values.user.toLowerCase() ? fixture.username : undefined;
+    const client = new FinesseSsoClient({
+      finesseUrl,
+      username: values.user,
+      password,
+      ...(signInName === undefined ? {} : { signInName }),
+      ...(ca === undefined ? {} : { ca }),
+    });
     try {
       const t = await client.acquire();
       process.stdout.write(
@@ -58,17 +69,24 @@ export const token: Command = {
       return 0;
     } catch (e) {
       if (e instanceof FinesseSsoError) throw new Error(`${e.message}. Is the lab running ('npm start') and is '${values.user}' an SSO agent?`);
-      if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new Error(`cannot reach Finesse at ${finesseUrl}: start the lab with 'npm start' or pass --finesse`);
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (UNREACHABLE.has(code)) throw new Error(`cannot reach Finesse at ${finesseUrl} (${code}): start the lab with 'npm start' or pass --finesse`);
+      if (UNTRUSTED.has(code)) throw new Error(`Finesse's TLS certificate at ${finesseUrl} is not trusted (${code}): pass --ca <the lab's certs/ca.pem>`);
       throw e;
     }
   },
 };
 
-/** The fixture password of a user (the lab's defaults), so `--password` is optional against a stock lab. */
-function fixturePassword(fixturesDir: string, name: string): string {
-  const file = join(fixturesDir, 'users.json');
+/** Socket errors that mean nothing answers at that address. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+/** TLS errors of a certificate that does not chain to a trusted CA (the lab CA not given). */
+const UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']);
+
+/**
+ * A user of the lab's users fixture, by loginName or loginId: its password is the default of
+ * `--password` against a stock lab, its name what the IdP's form takes.
+ */
+function fixtureUser(file: string, name: string): { username: string; password: string } | undefined {
   const users = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ username: string; password: string; finesse?: { loginId: string } }>) : [];
-  const u = users.find((x) => x.username.toLowerCase() === name.toLowerCase() || x.finesse?.loginId === name);
-  if (!u) throw new Error(`no user '${name}' in ${file}; pass --password`);
-  return u.password;
+  return users.find((x) => x.username.toLowerCase() === name.toLowerCase() || x.finesse?.loginId === name);
 }
