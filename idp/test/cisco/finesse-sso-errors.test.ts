@@ -88,6 +88,10 @@ describe('Finesse SSO token API refusals', () => {
     expectSsoError(res, 400, 'ERR_FINESSE_SSO_STATE_INVALID');
     // The code was not redeemed: IdS holds no new token for agent1.
     expect(await idsTokens(lab, 'agent1')).toEqual(before);
+    // ...and the stranger did not use the state up: the browser that started the fetch still completes it.
+    const own = await victim.get(redirect.location!);
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body)).toMatchObject({ user_id: 'agent1' });
   });
 
   it('401 ERR_FINESSE_UNAUTHORIZED when IdS comes back with error=access_denied (RFC 6749 §4.1.2.1)', async () => {

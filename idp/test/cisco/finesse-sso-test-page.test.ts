@@ -41,6 +41,18 @@ describe('Finesse SSO test page (/desktop/sso/test)', () => {
 
   const testPage = (ua: UserAgent): Promise<UaResponse> => ua.get(`${lab.urls.finesse}/desktop/sso/test`);
 
+  it('follows a refresh made by the same browser: still 200 after the first token expired', async () => {
+    const ua = new UserAgent();
+    const client = ssoClient(lab, 'agent2', { userAgent: ua });
+    await client.acquire();
+    lab.state.clock.advance(50 * 60_000);
+    await client.refresh();
+    lab.state.clock.advance(20 * 60_000); // the first token is now 70 minutes old: expired
+    const page = await testPage(ua);
+    expect(page.status).toBe(200);
+    expect(postedMessages(page.body).map((p) => p.message)).toEqual([{ status: 'true', errorMessage: '' }]);
+  });
+
   it('before any fetch: 401, ssotest=false, posts {status:"false", errorMessage:"NO TOKEN"}; after a fetch in the same browser: 200, ssotest=true, {status:"true"}; after IdS revokes the user\'s tokens: 401 AUTH_ERROR', async () => {
     const ua = new UserAgent();
 

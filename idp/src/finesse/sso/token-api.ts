@@ -85,10 +85,12 @@ export function handleTokenGet(ctx: FinesseContext, req: Request, res: Response)
 export function handleAuthcode(ctx: FinesseContext, req: Request, res: Response): void {
   const idsCtx = ids(ctx);
   const state = query(req, 'state');
-  const pending = state === undefined ? undefined : ctx.ssoRequests.take(state);
-  if (!pending || pending.found !== 'ok' || pending.value.browser !== cookiesOf(req)['JSESSIONID']) {
+  // Another browser presenting this state must not use it up for the one that started the fetch.
+  const started = state === undefined ? undefined : ctx.ssoRequests.peek(state);
+  const pending = started && started.browser === cookiesOf(req)['JSESSIONID'] ? ctx.ssoRequests.take(state!) : undefined;
+  if (!pending || pending.found !== 'ok') {
     throw new IdpError('ERR_FINESSE_SSO_STATE_INVALID', 'This sign-in was not started by this browser, or it expired. Call /desktop/sso/token again.', {
-      debug: pending ? pending.found : 'no state',
+      debug: pending ? pending.found : started ? 'another browser' : 'unknown, used or expired state',
     });
   }
   const error = query(req, 'error');
@@ -120,7 +122,15 @@ function refreshGet(ctx: FinesseContext, req: Request, res: Response, refreshTok
     throw new IdpError('ERR_FINESSE_SSO_USER_MISMATCH', `The refresh token belongs to another user than '${ccUsername}'.`, { status: 401 });
   }
   const tokens = atIds(() => idsCtx.tokens.refresh(refreshToken, undefined, ctx.config.idsClientId));
+  rememberRefresh(ctx, req, tokens.access.userId, tokens.accessToken);
   sendJson(res, ssoTokenJson(tokens, { refreshToken: true, user: flag(query(req, 'return_user'), 'yes', true) }));
+}
+
+/** A refresh from the browser that fetched the token moves its SSO session (what /desktop/sso/test reads) to the new token. */
+function rememberRefresh(ctx: FinesseContext, req: Request, userId: string, accessToken: string): void {
+  const browser = cookiesOf(req)['JSESSIONID'];
+  const session = browser === undefined ? undefined : ctx.ssoSessions.get(browser);
+  if (session && findFinesseUser(ctx.users, userId)?.username === session.userId) session.accessToken = accessToken;
 }
 
 /**
@@ -142,6 +152,7 @@ export function handleTokenPost(ctx: FinesseContext, req: Request, res: Response
   const refreshToken = field('refresh-token');
   if (!token || !refreshToken) throw new IdpError('ERR_HTTP_BAD_REQUEST', 'Both token and refresh-token are required.');
   const tokens = atIds(() => idsCtx.tokens.refresh(refreshToken, token, ctx.config.idsClientId));
+  rememberRefresh(ctx, req, tokens.access.userId, tokens.accessToken);
   sendJson(res, ssoTokenJson(tokens, { refreshToken: true, user: flag(field('return_user'), 'yes', true) }));
 }
 
