@@ -26,6 +26,7 @@ export function idsAdminRouter(ctx: IdsContext): Router {
       show(res, { ok: true, text: done });
     } catch (e) {
       if (!(e instanceof IdpError)) throw e;
+      res.set('X-Idp-Harness-Error', e.code); // the lab's stable code on every error answer
       const issues = (e.details['issues'] as Array<{ path: string; message: string }> | undefined) ?? [];
       show(res, { ok: false, text: [e.message, ...issues.map((i) => `${i.path}: ${i.message}`)].join(' — ') }, 400);
     }

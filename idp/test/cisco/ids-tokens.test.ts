@@ -67,6 +67,9 @@ describe('Cisco IdS tokens', () => {
   describe('Encrypt Token off: RS256 JWS (reference A.1.4)', () => {
     it('issues an access token with header exactly {"cty":"JWT","alg":"RS256"} and Cisco payload, verified by jose', async () => {
       await patch({ encrypt: false });
+      // Lab time three days ahead and frozen: iat must be that time, not the machine's (DESIGN §3 clock).
+      const at = lab.state.clock.now() + 3 * 24 * 3600_000;
+      lab.state.clock.freeze(at);
       const t = await sampleTokens(lab);
       const [h] = t.access.split('.');
       expect(t.access.split('.')).toHaveLength(3);
@@ -78,7 +81,7 @@ describe('Cisco IdS tokens', () => {
       expect(p.iss).toBe(host());
       expect(p.jti).toMatch(HEX40);
       expect(p.exp! - p.iat!).toBe(3600);
-      expect(Math.abs(p.iat! * 1000 - lab.state.clock.now())).toBeLessThan(5_000);
+      expect(p.iat).toBe(Math.floor(at / 1000));
       expect(typeof p.sub).toBe('string');
       const sub = JSON.parse(p.sub!) as Record<string, unknown>;
       expect(Object.keys(sub).sort()).toEqual(['client_id', 'expiry', 'ids_id', 'realm', 'rt', 'scope', 'token', 'upn', 'usage', 'user_id', 'ver']);
