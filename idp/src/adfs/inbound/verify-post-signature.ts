@@ -1,10 +1,7 @@
-import { createRequire } from 'node:module';
+import { createHash, verify as verifyRsa } from 'node:crypto';
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { XmlC14NMode } from 'libxml2-wasm';
-import type { DOMParser as DOMParserType } from '@xmldom/xmldom';
-import type { SignedXml as SignedXmlType } from 'xml-crypto';
 import { IdpError } from '../../shared/errors.js';
-import { NS } from '../saml-constants.js';
 import { defaultInboundLimits, type InboundLimits } from './limits.js';
 import { withSamlDocument } from './parse-xml.js';
 import {
@@ -17,17 +14,8 @@ import {
   type SignatureAlgorithm,
   type TrustedKeys,
 } from './signature-policy.js';
-
-// xml-crypto and xmldom are loaded on the first POST-signed message, not at start: most labs never
-// see one, and every module loaded before the first request delays the lab's start-up.
-const require = createRequire(import.meta.url);
-let libs: { DOMParser: typeof DOMParserType; SignedXml: typeof SignedXmlType } | undefined;
-function xmlLibs() {
-  return (libs ??= {
-    DOMParser: (require('@xmldom/xmldom') as { DOMParser: typeof DOMParserType }).DOMParser,
-    SignedXml: (require('xml-crypto') as { SignedXml: typeof SignedXmlType }).SignedXml,
-  });
-}
+import { DIGEST_SHA1 } from '../../shared/xml/algorithms.js';
+import { NS } from '../saml-constants.js';
 
 /**
  * Enveloped XML-DSig on the root of an inbound AuthnRequest, LogoutRequest or LogoutResponse
@@ -47,11 +35,13 @@ function xmlLibs() {
  *    transform chain is exactly [enveloped-signature, c14n] (AD FS ID6027: "Enveloped Signature
  *    Transform cannot be the last transform in the chain"), and SignatureMethod equals the
  *    relying party's algorithm (MSIS7093).
- * Then xml-crypto verifies with each configured key, never with KeyInfo (getCertFromKeyInfo
- * returns null), on an xmldom DOM built only from text libxml2 accepted. Finally the bytes
- * xml-crypto digested must equal libxml2's canonical form of the same root without its
- * Signature, so the two parsers provably saw the same signed content (parser differentials:
- * ruby-saml CVE-2025-25291/25292).
+ * Then the signature is checked on that same libxml2 document (xmldsig-core §3.2, core
+ * validation): the referenced element without its Signature, canonicalized by libxml2 as the
+ * transform chain says, must hash to DigestValue; SignedInfo, canonicalized as its
+ * CanonicalizationMethod says, must carry a SignatureValue that one of the configured keys
+ * verifies — never a key from KeyInfo. One parser sees the message from the first check to the
+ * last read, so there is no second parser to disagree with (parser differentials: ruby-saml
+ * CVE-2025-25291/25292), and no DOM is built twice.
  *
  * Throws ERR_SAML_SIGNATURE_REQUIRED (no Signature), ERR_SAML_SIGNATURE_ALGORITHM (an algorithm
  * outside the allow-lists, or not the RP's), ERR_SAML_SIGNATURE_INVALID (everything else), and the
@@ -62,14 +52,13 @@ const DSIG_NSMAP = { ds: NS.dsig };
 const EXC_C14N_NS = EXC_C14N; // the InclusiveNamespaces element lives in the algorithm's namespace
 
 interface SignaturePlan {
-  /** How many ds:Signature elements libxml2 saw in the whole document. */
-  signatureCount: number;
-  /** Set when the signed element is not the root: its ID. */
-  signedId?: string;
-  rootName: string;
-  rootNamespace: string;
-  /** libxml2's canonical form of the root with its Signature removed (what must have been digested). */
-  expectedSignedBytes: string;
+  /** Hash of SignatureMethod and the raw signature bytes. */
+  hash: 'sha256' | 'sha1';
+  signatureValue: Buffer;
+  /** SignedInfo as its CanonicalizationMethod renders it: the bytes that were signed. */
+  signedInfoBytes: string;
+  /** Whether the canonical signed element hashes to DigestValue. */
+  digestMatches: boolean;
 }
 
 function invalid(debug: string): IdpError {
@@ -131,7 +120,7 @@ function inspect(doc: XmlDocument, expectedAlg: SignatureAlgorithm | readonly Si
 
   const c14n = algorithmOf(children(signedInfo, 'ds:CanonicalizationMethod')[0]);
   if (!ALLOWED_C14N.has(c14n)) throw algorithmRefused('CanonicalizationMethod', c14n);
-  checkSignatureMethod(algorithmOf(children(signedInfo, 'ds:SignatureMethod')[0]), expectedAlg);
+  const hash = checkSignatureMethod(algorithmOf(children(signedInfo, 'ds:SignatureMethod')[0]), expectedAlg);
 
   const references = children(signedInfo, 'ds:Reference');
   if (references.length !== 1) throw invalid(`SignedInfo has ${references.length} Reference elements`);
@@ -163,69 +152,39 @@ function inspect(doc: XmlDocument, expectedAlg: SignatureAlgorithm | readonly Si
   ) as XmlElement[];
   if (sameId.length !== 1) throw invalid(`${sameId.length} elements carry the ID ${id}`);
 
-  // What the enveloped-signature + c14n transforms must produce: the root without the Signature.
-  const c14nTransform = transforms[1]!;
-  const prefixList = (c14nTransform.find('ec:InclusiveNamespaces', { ec: EXC_C14N_NS }) as XmlElement[])[0]
+  const digestValue = base64Value(children(reference, 'ds:DigestValue'), 'DigestValue');
+  const signatureValue = base64Value(children(signature, 'ds:SignatureValue'), 'SignatureValue');
+
+  // What was signed: SignedInfo under its CanonicalizationMethod (xmldsig-core §4.3.1), in place,
+  // before the document changes (inclusive c14n takes the namespaces in scope from ancestors).
+  const signedInfoBytes = canonical(signedInfo, c14n, children(signedInfo, 'ds:CanonicalizationMethod')[0]!);
+  // What the enveloped-signature + c14n transforms must produce: the element without its Signature.
+  signature.remove(); // the document is ours and disposed right after
+  const signedBytes = canonical(root, chain[1]!, transforms[1]!);
+  const computed = createHash(digest === DIGEST_SHA1 ? 'sha1' : 'sha256').update(signedBytes, 'utf8').digest();
+  return { hash, signatureValue, signedInfoBytes, digestMatches: computed.length === digestValue.length && computed.equals(digestValue) };
+}
+
+/** libxml2's canonical form of `el` under `algorithm`, with the InclusiveNamespaces PrefixList `method` carries (exc-c14n §3). */
+function canonical(el: XmlElement, algorithm: string, method: XmlElement): string {
+  const exclusive = algorithm === EXC_C14N;
+  const prefixList = (method.find('ec:InclusiveNamespaces', { ec: EXC_C14N_NS }) as XmlElement[])[0]
     ?.attr('PrefixList')
     ?.value.split(/\s+/)
     .filter((p) => p !== '');
-  const rootName = root.name;
-  const rootNamespace = root.namespaceUri;
-  signature.remove(); // the document is ours and disposed right after
-  const exclusive = chain[1] === EXC_C14N;
-  const expectedSignedBytes = root.canonicalizeToString({
+  return el.canonicalizeToString({
     mode: exclusive ? XmlC14NMode.XML_C14N_EXCLUSIVE_1_0 : XmlC14NMode.XML_C14N_1_0,
     withComments: false,
     ...(exclusive && prefixList && prefixList.length > 0 ? { inclusiveNamespacePrefixes: prefixList } : {}),
   });
-  return { rootName, rootNamespace, expectedSignedBytes, signatureCount: signatures.length, ...(root.isSameNode(doc.root) ? {} : { signedId: id }) };
 }
 
-/** xmldom's view when the signed element is not the root: exactly one element with that ID, and its Signature child. */
-function xmldomElementSignature(xml: string, id: string, signatureCount: number): Node {
-  const problems: string[] = [];
-  const dom = new (xmlLibs().DOMParser)({
-    errorHandler: { warning: () => undefined, error: (m) => problems.push(String(m)), fatalError: (m) => problems.push(String(m)) },
-  }).parseFromString(xml, 'text/xml');
-  if (problems.length > 0 || !dom.documentElement) throw invalid(`xmldom disagrees with libxml2: ${problems[0] ?? 'no root'}`);
-  const found: Element[] = [];
-  const walk = (n: Element) => {
-    if (n.getAttribute('ID') === id || n.getAttribute('Id') === id || n.getAttribute('id') === id) found.push(n);
-    for (let c = n.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) walk(c as Element);
-  };
-  walk(dom.documentElement as unknown as Element);
-  if (found.length !== 1) throw invalid('xmldom sees a different ID layout');
-  if (dom.getElementsByTagNameNS(NS.dsig, 'Signature').length !== signatureCount) throw invalid('xmldom sees a different Signature layout');
-  const own: Node[] = [];
-  for (let c = found[0]!.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === 1 && (c as Element).localName === 'Signature' && (c as Element).namespaceURI === NS.dsig) own.push(c as unknown as Node);
-  }
-  if (own.length !== 1) throw invalid('xmldom sees a different Signature layout');
-  return own[0]!;
-}
-
-/** The xmldom view of the same text, cross-checked against the libxml2 one. Returns the Signature node. */
-function xmldomSignature(xml: string, plan: SignaturePlan): Node {
-  if (plan.signedId !== undefined) return xmldomElementSignature(xml, plan.signedId, plan.signatureCount);
-  const problems: string[] = [];
-  const dom = new (xmlLibs().DOMParser)({
-    errorHandler: {
-      warning: () => undefined,
-      error: (m) => problems.push(String(m)),
-      fatalError: (m) => problems.push(String(m)),
-    },
-  }).parseFromString(xml, 'text/xml');
-  const root = dom.documentElement;
-  if (problems.length > 0 || !root) throw invalid(`xmldom disagrees with libxml2: ${problems[0] ?? 'no root'}`);
-  if (root.localName !== plan.rootName || root.namespaceURI !== plan.rootNamespace) {
-    throw invalid('xmldom sees a different root element');
-  }
-  const all = dom.getElementsByTagNameNS(NS.dsig, 'Signature');
-  const own = Array.from({ length: all.length }, (_, i) => all.item(i)!).filter((sig) => sig.parentNode === root);
-  if (all.length !== plan.signatureCount || own.length !== 1) {
-    throw invalid('xmldom sees a different Signature layout');
-  }
-  return own[0]!;
+/** xs:base64Binary content of exactly one element (whitespace allowed, nothing else). */
+function base64Value(found: XmlElement[], name: string): Buffer {
+  if (found.length !== 1) throw invalid(`expected one ${name}, found ${found.length}`);
+  const text = found[0]!.content.replace(/\s+/g, '');
+  if (text === '' || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) throw invalid(`${name} is not base64`);
+  return Buffer.from(text, 'base64');
 }
 
 export function verifyPostSignature(
@@ -235,30 +194,13 @@ export function verifyPostSignature(
   limits: InboundLimits = defaultInboundLimits,
   target: SignatureTarget = {},
 ): void {
-  const plan = withSamlDocument(xml, limits, (doc) => inspect(doc, expectedAlg, target));
   const keys = trustedRsaKeys(certs);
-  const signatureNode = xmldomSignature(xml, plan);
-
-  let lastError = 'no configured certificate verifies the signature';
+  const plan = withSamlDocument(xml, limits, (doc) => inspect(doc, expectedAlg, target));
+  // xmldsig-core §3.2.1 Reference validation, then §3.2.2 signature validation with each
+  // configured key only (reference §4.1 item 4: a certificate inside the message is never trusted).
+  if (!plan.digestMatches) throw invalid('the Reference digest does not match the signed content');
   for (const key of keys) {
-    // getCertFromKeyInfo → null: a certificate inside the message is never trusted (reference
-    // §4.1 item 4); only the relying party's configured keys are tried.
-    const verifier = new (xmlLibs().SignedXml)({ publicCert: key, getCertFromKeyInfo: () => null });
-    let ok = false;
-    try {
-      verifier.loadSignature(signatureNode);
-      ok = verifier.checkSignature(xml);
-      if (!ok) lastError = 'the Reference digest does not match the signed content';
-    } catch (e) {
-      lastError = (e as Error).message;
-      ok = false;
-    }
-    if (!ok) continue;
-    const signed = verifier.getSignedReferences();
-    if (signed.length !== 1 || signed[0] !== plan.expectedSignedBytes) {
-      throw invalid('the signed content differs from what libxml2 parsed (parser differential)');
-    }
-    return;
+    if (verifyRsa(plan.hash, Buffer.from(plan.signedInfoBytes, 'utf8'), key, plan.signatureValue)) return;
   }
-  throw invalid(lastError);
+  throw invalid('no configured certificate verifies the signature');
 }
