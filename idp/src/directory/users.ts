@@ -18,6 +18,13 @@ export function createUserDirectory(): UserDirectory {
       if (u.finesse && o.finesse?.extension === u.finesse.extension) {
         throw conflict(`finesse.extension '${u.finesse.extension}' is already used by '${o.username}'`);
       }
+      // Finesse takes a loginName or a loginId where a user is named: one must not be the other's.
+      if (o.finesse && o.finesse.loginId === u.username) {
+        throw conflict(`username '${u.username}' is the finesse.loginId of '${o.username}'`);
+      }
+      if (u.finesse && u.finesse.loginId.toLowerCase() === o.username.toLowerCase()) {
+        throw conflict(`finesse.loginId '${u.finesse.loginId}' is the username of '${o.username}'`);
+      }
     }
   });
 }

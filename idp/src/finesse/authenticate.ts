@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { IdpError } from '../shared/errors.js';
 import type { FinesseContext } from './context.js';
-import { findFinesseUser, usesSso, type FinesseUser } from './finesse-users.js';
+import { findByLoginName, findFinesseUser, usesSso, type FinesseUser } from './finesse-users.js';
 
 /** Who a Finesse REST request is from, and how they proved it. */
 export interface FinessePrincipal {
@@ -70,7 +70,7 @@ function bearer(ctx: FinesseContext, token: string): FinessePrincipal {
     }
     throw e;
   }
-  const user = findFinesseUser(ctx.users, userId);
+  const user = findByLoginName(ctx.users, userId);
   if (!user) throw unauthorized('The access token names no Finesse user.', `user_id ${userId}`);
   if (!usesSso(ctx.config.systemAuthMode, user)) throw unauthorized('This user is not enabled for single sign-on; use Basic credentials.');
   return { user, via: 'bearer' };

@@ -19,9 +19,14 @@ export function findByLoginName(users: UserDirectory, loginName: string): Finess
   return isFinesseUser(u) ? u : undefined;
 }
 
-/** By either: what `cc_username`, Basic user names and IdS `user_id` may be (reference A.1.2, A.2.1). */
+/**
+ * By either: what `cc_username` and Basic user names may be (reference A.1.2, A.2.1). The
+ * loginName wins, and the directory refuses a username equal to another user's loginId
+ * (users.ts), so a name can never reach someone else. IdS tokens name users by loginName only
+ * (their `user_id` is the `uid` claim): use findByLoginName for them.
+ */
 export function findFinesseUser(users: UserDirectory, name: string): FinesseUser | undefined {
-  return findByLoginId(users, name) ?? findByLoginName(users, name);
+  return findByLoginName(users, name) ?? findByLoginId(users, name);
 }
 
 export function findByExtension(users: UserDirectory, extension: string): FinesseUser | undefined {

@@ -195,9 +195,26 @@ export function verifyPostSignature(
   target: SignatureTarget = {},
 ): void {
   const keys = trustedRsaKeys(certs);
-  const plan = withSamlDocument(xml, limits, (doc) => inspect(doc, expectedAlg, target));
-  // xmldsig-core §3.2.1 Reference validation, then §3.2.2 signature validation with each
-  // configured key only (reference §4.1 item 4: a certificate inside the message is never trusted).
+  checkPlan(withSamlDocument(xml, limits, (doc) => inspect(doc, expectedAlg, target)), keys);
+}
+
+/**
+ * The same verification on a document the caller already parsed through parse-xml.ts (one parse
+ * for reading and verifying a message that carries two signatures). It removes the verified
+ * Signature from `doc`: verify the outer signature (the root's) before an inner one.
+ */
+export function verifySignatureInDocument(
+  doc: XmlDocument,
+  certs: TrustedKeys,
+  expectedAlg: SignatureAlgorithm | readonly SignatureAlgorithm[],
+  target: SignatureTarget = {},
+): void {
+  const keys = trustedRsaKeys(certs);
+  checkPlan(inspect(doc, expectedAlg, target), keys);
+}
+
+/** xmldsig-core §3.2.1 Reference validation, then §3.2.2 signature validation with each configured key only (reference §4.1 item 4: a certificate inside the message is never trusted). */
+function checkPlan(plan: SignaturePlan, keys: ReturnType<typeof trustedRsaKeys>): void {
   if (!plan.digestMatches) throw invalid('the Reference digest does not match the signed content');
   for (const key of keys) {
     if (verifyRsa(plan.hash, Buffer.from(plan.signedInfoBytes, 'utf8'), key, plan.signatureValue)) return;

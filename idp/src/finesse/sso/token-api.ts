@@ -4,7 +4,7 @@ import { IdpError } from '../../shared/errors.js';
 import { redeemCode } from '../../ids/oauth/token-endpoint.js';
 import type { IdsContext } from '../../ids/context.js';
 import type { FinesseContext } from '../context.js';
-import { findFinesseUser, usesSso, type FinesseUser } from '../finesse-users.js';
+import { findByLoginName, findFinesseUser, usesSso, type FinesseUser } from '../finesse-users.js';
 import { browserSession, cookiesOf, setCookie } from './browser-session.js';
 import { sendJson, ssoTokenJson } from './sso-json.js';
 
@@ -101,7 +101,7 @@ export function handleAuthcode(ctx: FinesseContext, req: Request, res: Response)
   if (!code) throw new IdpError('ERR_FINESSE_SSO_AUTHCODE_MISSING', 'The Identity Service sent no authorization code.');
   const tokens = atIds(() => redeemCode(idsCtx, code, ctx.urls.authcode, ctx.config.idsClientId));
   const wanted = ssoUser(ctx, pending.value.ccUsername);
-  if (findFinesseUser(ctx.users, tokens.access.userId)?.username !== wanted.username) {
+  if (findByLoginName(ctx.users, tokens.access.userId)?.username !== wanted.username) {
     idsCtx.tokens.revoke(tokens.refreshToken!);
     throw new IdpError('ERR_FINESSE_SSO_USER_MISMATCH', `The Identity Service signed in '${tokens.access.userId}', not '${pending.value.ccUsername}'.`, { status: 401 });
   }
@@ -118,7 +118,7 @@ function refreshGet(ctx: FinesseContext, req: Request, res: Response, refreshTok
   const user = ssoUser(ctx, ccUsername);
   // The refresh token must be this user's: checked before anything is issued.
   const owner = atIds(() => idsCtx.tokens.inspectRefresh(refreshToken));
-  if (findFinesseUser(ctx.users, owner.userId)?.username !== user.username) {
+  if (findByLoginName(ctx.users, owner.userId)?.username !== user.username) {
     throw new IdpError('ERR_FINESSE_SSO_USER_MISMATCH', `The refresh token belongs to another user than '${ccUsername}'.`, { status: 401 });
   }
   const tokens = atIds(() => idsCtx.tokens.refresh(refreshToken, undefined, ctx.config.idsClientId));
@@ -130,7 +130,7 @@ function refreshGet(ctx: FinesseContext, req: Request, res: Response, refreshTok
 function rememberRefresh(ctx: FinesseContext, req: Request, userId: string, accessToken: string): void {
   const browser = cookiesOf(req)['JSESSIONID'];
   const session = browser === undefined ? undefined : ctx.ssoSessions.get(browser);
-  if (session && findFinesseUser(ctx.users, userId)?.username === session.userId) session.accessToken = accessToken;
+  if (session && findByLoginName(ctx.users, userId)?.username === session.userId) session.accessToken = accessToken;
 }
 
 /**

@@ -1,7 +1,5 @@
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { NS } from '../../adfs/saml-constants.js';
-import { withSamlDocument } from '../../adfs/inbound/parse-xml.js';
-import type { InboundLimits } from '../../adfs/inbound/limits.js';
 import { IdpError, type IdpErrorCode } from '../../shared/errors.js';
 
 /** What IdS reads from a SAML Response, as plain data (the libxml2 document is gone afterwards). */
@@ -47,16 +45,16 @@ function attr(e: XmlElement | undefined, name: string): string | undefined {
 }
 
 /**
- * Parses (size cap, no DOCTYPE, libxml2, the SAML 2.0 protocol XSD: parse-xml.ts) and reads a
- * Response. The structure rules that keep signature wrapping out are checked here, on the same
+ * Reads a Response from a document parse-xml.ts parsed and schema-checked (size cap, no DOCTYPE,
+ * libxml2, the SAML 2.0 protocol XSD). The structure rules that keep signature wrapping out are checked here, on the same
  * document: exactly one Assertion in the whole document and it is a direct child of the Response
  * (a second one, wrapped anywhere, is how XSW smuggles an unsigned assertion past a check of the
  * signed one); no EncryptedAssertion (IdS takes none, reference A.1.7); no comment inside the
  * assertion (CVE-2017-11427 class: `uid` of `admin<!---->.evil` read as "admin" by a parser that
  * stops at the first text node; every value here is the full text, and comments are refused).
  */
-export function readResponse(xml: string, limits: InboundLimits): ResponseInfo {
-  return withSamlDocument(xml, limits, (doc) => {
+export function readResponseDocument(doc: XmlDocument): ResponseInfo {
+  {
     const root = doc.root;
     if (root.name !== 'Response' || root.namespaceUri !== NS.protocol) {
       throw fail('ERR_IDS_SAML_STRUCTURE', 'The SAML message is not a Response.', `root is {${root.namespaceUri}}${root.name}`);
@@ -82,7 +80,7 @@ export function readResponse(xml: string, limits: InboundLimits): ResponseInfo {
       assertion: direct[0] ? readAssertion(direct[0]) : undefined,
     };
     return info;
-  });
+  }
 }
 
 function readAssertion(a: XmlElement): AssertionInfo {

@@ -1,11 +1,12 @@
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { decodePost } from '../../adfs/inbound/decode-post.js';
 import type { InboundLimits } from '../../adfs/inbound/limits.js';
-import { verifyPostSignature } from '../../adfs/inbound/verify-post-signature.js';
+import { withSamlDocument } from '../../adfs/inbound/parse-xml.js';
+import { verifySignatureInDocument } from '../../adfs/inbound/verify-post-signature.js';
 import { NAMEID_FORMAT, NS, STATUS } from '../../adfs/saml-constants.js';
 import { IdpError, type IdpErrorCode } from '../../shared/errors.js';
 import type { IdsContext, PendingAuthorization } from '../context.js';
-import { readResponse, type AssertionInfo } from './read-response.js';
+import { readResponseDocument, type AssertionInfo } from './read-response.js';
 
 /** What a response that passed every check establishes. */
 export interface ValidatedSignIn {
@@ -38,25 +39,33 @@ function instant(v: string | undefined): number | undefined {
 export function validateResponse(ctx: IdsContext, form: Record<string, unknown>, receivedAt: string): ValidatedSignIn {
   const message = decodePost(form, LIMITS);
   if (message.param !== 'SAMLResponse') throw fail('ERR_IDS_SAML_STRUCTURE', 'The IdS assertion consumer takes a SAMLResponse only.');
-  const info = readResponse(message.xml, LIMITS);
   const trust = ctx.trust;
-
-  // saml-core §3.2.2.2: anything but Success carries no assertion to use.
-  if (info.statusCode !== STATUS.Success) {
-    throw fail('ERR_IDS_SAML_STATUS', `The IdP did not authenticate the user (status ${info.statusCode}${info.statusDetail ? ' / ' + info.statusDetail : ''}).`);
-  }
+  // One parse (size caps, no DOCTYPE, libxml2, the protocol XSD) serves the reading and both
+  // signature checks, so what is read is exactly what was verified.
+  const info = withSamlDocument(message.xml, LIMITS, (doc) => {
+    const read = readResponseDocument(doc);
+    // saml-core §3.2.2.2: anything but Success carries no assertion to use.
+    if (read.statusCode !== STATUS.Success) {
+      throw fail('ERR_IDS_SAML_STATUS', `The IdP did not authenticate the user (status ${read.statusCode}${read.statusDetail ? ' / ' + read.statusDetail : ''}).`);
+    }
+    const assertion = read.assertion;
+    if (!assertion) throw fail('ERR_IDS_SAML_STRUCTURE', 'The Response carries no Assertion.');
+    // Reference A.1.7: the IdP signs the whole Response (and optionally the assertion); an
+    // assertion signed on its own is not accepted. Only the configured IdP certificates are tried.
+    if (!read.signed) {
+      if (assertion.signed) throw fail('ERR_IDS_SAML_MESSAGE_NOT_SIGNED', 'The IdP signed only the assertion; Cisco IdS requires a signed Response (message, or message and assertion).');
+      throw new IdpError('ERR_SAML_SIGNATURE_REQUIRED', 'The Response is not signed.', { status: 403 });
+    }
+    const assertionOf = (d: XmlDocument) => (d.root.find('saml:Assertion', { saml: NS.assertion }) as XmlElement[])[0]!;
+    const carriers = (d: XmlDocument) => [d.root, assertionOf(d)];
+    const algs = ['rsa-sha256', 'rsa-sha1'] as const; // reference A.1.7: IdP↔IdS SHA-1 or SHA-256
+    forbidden(() => {
+      verifySignatureInDocument(doc, trust.signingCerts, algs, { carriers }); // the Response's first: it covers the assertion's
+      if (assertion.signed) verifySignatureInDocument(doc, trust.signingCerts, algs, { carriers, element: assertionOf });
+    });
+    return { ...read, assertion };
+  });
   const a = info.assertion;
-  if (!a) throw fail('ERR_IDS_SAML_STRUCTURE', 'The Response carries no Assertion.');
-
-  // Reference A.1.7: the IdP signs the whole Response (and optionally the assertion); an assertion
-  // signed on its own is not accepted. Only the configured IdP certificates are tried.
-  if (!info.signed) {
-    if (a.signed) throw fail('ERR_IDS_SAML_MESSAGE_NOT_SIGNED', 'The IdP signed only the assertion; Cisco IdS requires a signed Response (message, or message and assertion).');
-    throw new IdpError('ERR_SAML_SIGNATURE_REQUIRED', 'The Response is not signed.', { status: 403 });
-  }
-  const carriers = { carriers: (doc: XmlDocument) => [doc.root, ...(doc.root.find('saml:Assertion', { saml: NS.assertion }) as XmlElement[])] };
-  const algs = ['rsa-sha256', 'rsa-sha1'] as const; // reference A.1.7: IdP↔IdS SHA-1 or SHA-256
-  verifySignatures(message.xml, trust.signingCerts, algs, carriers, a.signed);
 
   // saml-core §1.3.4 IDs are unique: the same Response or Assertion twice is a replay.
   if (ctx.replay.seen('r:' + info.id) || ctx.replay.seen('a:' + a.id)) {
@@ -101,21 +110,10 @@ export function validateResponse(ctx: IdsContext, form: Record<string, unknown>,
   return { uid: uid!, userPrincipal: upn!, nameId: a.nameId.value, authorization: taken.value };
 }
 
-function verifySignatures(
-  xml: string,
-  certs: IdsContext['trust']['signingCerts'],
-  algs: readonly ['rsa-sha256', 'rsa-sha1'],
-  carriers: Parameters<typeof verifyPostSignature>[4],
-  assertionSigned: boolean,
-): void {
+/** Signature failures are a refused response (403), whatever the verifier's default status. */
+function forbidden(verify: () => void): void {
   try {
-    verifyPostSignature(xml, certs, algs, LIMITS, carriers);
-    if (assertionSigned) {
-      verifyPostSignature(xml, certs, algs, LIMITS, {
-        ...carriers,
-        element: (doc) => (doc.root.find('saml:Assertion', { saml: NS.assertion }) as XmlElement[])[0]!,
-      });
-    }
+    verify();
   } catch (e) {
     if (e instanceof IdpError) throw new IdpError(e.code, e.message, { status: 403, debug: e.debug, cause: e });
     throw e;
@@ -126,8 +124,10 @@ function verifySignatures(
 function checkTimes(ctx: IdsContext, a: AssertionInfo): void {
   const now = ctx.clock.now();
   const skew = ctx.config.clockSkewSeconds * 1000;
-  const nb = instant(a.notBefore);
-  if (nb !== undefined && now + skew < nb) throw fail('ERR_IDS_SAML_NOT_YET_VALID', 'The assertion is not valid yet.', `NotBefore ${a.notBefore}`);
+  for (const v of [a.notBefore, ...a.bearer.map((b) => b.notBefore)]) {
+    const nb = instant(v);
+    if (nb !== undefined && now + skew < nb) throw fail('ERR_IDS_SAML_NOT_YET_VALID', 'The assertion is not valid yet.', `NotBefore ${v}`);
+  }
   const ends = [a.notOnOrAfter, ...a.bearer.map((b) => b.notOnOrAfter)].map(instant).filter((t): t is number => t !== undefined);
   for (const end of ends) {
     if (now - skew >= end) throw fail('ERR_IDS_SAML_EXPIRED', 'The assertion has expired.', `NotOnOrAfter ${new Date(end).toISOString()}; now ${new Date(now).toISOString()}`);
