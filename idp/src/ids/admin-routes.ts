@@ -15,6 +15,14 @@ export function idsAdminRouter(ctx: IdsContext): Router {
   const r = express.Router();
   r.use((req, res, next) => {
     requireAdmin(ctx, req, res);
+    // Browsers resend Basic credentials on their own, so a page elsewhere could post these forms
+    // (CSRF): a change must come from a page of this IdS (Origin, or Referer when Origin is absent).
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const from = req.get('origin') ?? (req.get('referer') ? URL.parse(req.get('referer')!)?.origin : undefined);
+      if (from !== undefined && from !== new URL(ctx.urls.base).origin) {
+        throw new IdpError('ERR_IDS_ADMIN_UNAUTHORIZED', 'The change comes from a page outside the Identity Service.', { status: 403, debug: `origin ${from}` });
+      }
+    }
     next();
   });
   const show = (res: Response, notice?: { ok: boolean; text: string }, status = 200) => {

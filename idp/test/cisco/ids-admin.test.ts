@@ -329,3 +329,32 @@ describe('Cisco IdS administration', () => {
     });
   });
 });
+
+describe('/idsadmin refuses changes posted from another origin (CSRF)', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startTestLab({ services: ['ids', 'console'] });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+  const admin = 'Basic ' + Buffer.from('administrator:IdsAdmin1!').toString('base64');
+  const post = (headers: Record<string, string>) =>
+    fetch(`${lab.urls.ids}/idsadmin/settings`, {
+      method: 'POST',
+      headers: { authorization: admin, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: 'accessTokenMinutes=30&refreshTokenHours=10&authorizationCodeMinutes=1&encrypt=true',
+    });
+
+  it('403 ERR_IDS_ADMIN_UNAUTHORIZED from a foreign Origin or Referer, nothing changed; its own origin (or none, as curl sends) works', async () => {
+    for (const h of [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }] as Array<Record<string, string>>) {
+      const r = await post(h);
+      expect(r.status).toBe(403);
+      expect(r.headers.get('x-idp-harness-error')).toBe('ERR_IDS_ADMIN_UNAUTHORIZED');
+      expect(lab.state.ids!.settings.accessTokenMinutes).toBe(60);
+    }
+    expect((await post({ origin: new URL(lab.urls.ids!).origin })).status).toBe(200);
+    expect(lab.state.ids!.settings.accessTokenMinutes).toBe(30);
+    expect((await post({})).status).toBe(200);
+  });
+});

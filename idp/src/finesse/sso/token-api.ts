@@ -10,6 +10,8 @@ import { sendJson, ssoTokenJson } from './sso-json.js';
 
 /** How long Finesse waits for IdS to come back with a code (the user may be typing a password). */
 const REQUEST_TTL_MS = 15 * 60_000;
+/** Browser SSO sessions kept for /desktop/sso/test. */
+const MAX_SSO_SESSIONS = 10_000;
 
 function query(req: Request, name: string): string | undefined {
   const v = (req.query as Record<string, unknown>)[name];
@@ -105,7 +107,10 @@ export function handleAuthcode(ctx: FinesseContext, req: Request, res: Response)
     idsCtx.tokens.revoke(tokens.refreshToken!);
     throw new IdpError('ERR_FINESSE_SSO_USER_MISMATCH', `The Identity Service signed in '${tokens.access.userId}', not '${pending.value.ccUsername}'.`, { status: 401 });
   }
+  ctx.ssoSessions.delete(pending.value.browser); // re-inserted last: the Map's order is the age order
   ctx.ssoSessions.set(pending.value.browser, { userId: wanted.username, accessToken: tokens.accessToken });
+  // Bounded: a long run of fresh browsers (a benchmark) forgets the oldest sessions first.
+  if (ctx.ssoSessions.size > MAX_SSO_SESSIONS) ctx.ssoSessions.delete(ctx.ssoSessions.keys().next().value!);
   ctx.log.info({ svc: 'finesse', event: 'finesse.sso.token', user: wanted.username }, 'SSO token issued');
   sendJson(res, ssoTokenJson(tokens, { refreshToken: pending.value.returnRefreshToken, user: pending.value.returnUser }));
 }
