@@ -38,6 +38,8 @@ export interface AdfsContext {
   pending: PendingSignIns;
   replay: ReplayCache;
   faults: FaultQueue;
+  /** The last response sent to each relying party (by name), for the `replay` fault. */
+  lastResponses: Map<string, string>;
   clock: Clock;
   log: Logger;
 }

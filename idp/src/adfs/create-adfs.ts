@@ -53,6 +53,7 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
     pending: new PendingSignIns(d.clock),
     replay: new ReplayCache(d.clock, windowMs),
     faults: d.faults,
+    lastResponses: new Map(),
     clock: d.clock,
     log: d.log,
   };
@@ -72,6 +73,7 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
     resetState() {
       ctx.sessions.clear();
       ctx.pending.clear();
+      ctx.lastResponses.clear();
       ctx.replay = new ReplayCache(d.clock, windowMs);
       checkWindowsUser(ctx);
     },

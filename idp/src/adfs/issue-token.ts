@@ -37,6 +37,11 @@ export function issueResponse(
   nameId: NameIdValue | undefined,
 ): string {
   const fault = takeFault(ctx, rp, target.inResponseTo !== undefined);
+  const previous = ctx.lastResponses.get(rp.name);
+  if (fault?.kind === 'replay' && previous !== undefined) {
+    ctx.log.info({ svc: 'adfs', event: 'saml.response.replayed', rp: rp.name, user: user.username, fault: fault.kind }, 'previous response replayed');
+    return previous;
+  }
   const now = ctx.clock.now();
   const lifetime = (rp.tokenLifetimeMinutes || 60) * MINUTE;
   // Faults move the whole assertion in time, so every window in it agrees with the lie.
@@ -86,7 +91,15 @@ export function issueResponse(
 
   session.participants.set(rp.name, { rpName: rp.name, nameId, sessionIndex });
   ctx.log.info({ svc: 'adfs', event: 'saml.response.issued', rp: rp.name, user: user.username, fault: fault?.kind }, 'token issued');
-  return toXml(response);
+  const xml = fault?.kind === 'tampered' ? tamper(toXml(response)) : toXml(response);
+  ctx.lastResponses.set(rp.name, xml);
+  return xml;
+}
+
+/** After every signature: the first attribute value (or the NameID) changes, as a man in the middle would change it. */
+function tamper(xml: string): string {
+  const target = /(<AttributeValue>)([^<]*)(<\/AttributeValue>)/.test(xml) ? /(<AttributeValue>)([^<]*)(<\/AttributeValue>)/ : /(<NameID\b[^>]*>)([^<]*)(<\/NameID>)/;
+  return xml.replace(target, (_m, open: string, text: string, close: string) => `${open}${text}-tampered${close}`);
 }
 
 /**
@@ -114,11 +127,15 @@ export function issueStatusResponse(
 
 /**
  * The next fault aimed at this RP. `wrong-in-response-to` waits for an SP-initiated response: an
- * unsolicited one has no InResponseTo to falsify, and the fault must not be used up for nothing.
+ * unsolicited one has no InResponseTo to falsify, and the fault must not be used up for nothing;
+ * `replay` waits until there is a previous response to this RP.
  */
 function takeFault(ctx: AdfsContext, rp: RelyingParty, solicited: boolean): Extract<Fault, { surface: 'adfs' }> | undefined {
   return ctx.faults.take(
     'adfs',
-    (f) => (solicited || f.kind !== 'wrong-in-response-to') && (!f.relyingParty || f.relyingParty === rp.name || rp.identifiers.includes(f.relyingParty)),
+    (f) =>
+      (solicited || f.kind !== 'wrong-in-response-to') &&
+      (f.kind !== 'replay' || ctx.lastResponses.has(rp.name)) &&
+      (!f.relyingParty || f.relyingParty === rp.name || rp.identifiers.includes(f.relyingParty)),
   );
 }

@@ -25,6 +25,10 @@ export const ADFS_FAULT_KINDS = [
   'two-authn-context-class-refs',
   /** The assertion in a namespace other than urn:oasis:names:tc:SAML:2.0:assertion. */
   'wrong-assertion-namespace',
+  /** Signed, then altered: the first AttributeValue (or the NameID) gets `-tampered` appended, so no signature verifies. */
+  'tampered',
+  /** The previous response to this relying party, sent again byte for byte (a replay); waits until there was one. */
+  'replay',
 ] as const;
 
 export const OIDC_FAULT_KINDS = [

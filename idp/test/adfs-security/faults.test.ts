@@ -147,6 +147,10 @@ const EXPECTED: Record<(typeof ADFS_FAULT_KINDS)[number], { nodeSaml?: RegExp; d
     rule: 'authn-context-class-refs',
   },
   'wrong-assertion-namespace': { differs: () => ({ assertionNamespace: 'urn:oasis:names:tc:SAML:1.0:assertion' }), rule: 'assertion-namespace' },
+  // Altered after signing: every fact looks clean, only the signature gives it away.
+  tampered: { nodeSaml: /^Invalid signature$/, differs: () => ({}) },
+  // The previous response again: it answers the previous request.
+  replay: { nodeSaml: /^InResponseTo is not valid$/, differs: (f) => ({ inResponseTo: { response: f.inResponseTo.response, subject: f.inResponseTo.response } }) },
 };
 
 describe('every AD FS fault kind, one shot, rejected for its reason', () => {
@@ -161,6 +165,10 @@ describe('every AD FS fault kind, one shot, rejected for its reason', () => {
       // InResponseTo; 'never' lets the expired fault reach its Conditions check and message.
       const sp = strictSp(kind === 'expired-assertion' ? ValidateInResponseTo.never : ValidateInResponseTo.always);
       const ua = new UserAgent();
+      // A replay needs a response to repeat: one clean sign-in first.
+      const before = kind === 'replay' ? await roundTrip(sp, ua) : undefined;
+      // ...that the SP consumed (node-saml forgets the request ID then; it keeps no assertion IDs).
+      if (before) await sp.validatePostResponseAsync({ SAMLResponse: before.samlResponse });
 
       const added = await postFault({ surface: 'adfs', kind });
       expect(added).toEqual({ status: 201, json: { surface: 'adfs', kind } });
@@ -171,6 +179,8 @@ describe('every AD FS fault kind, one shot, rejected for its reason', () => {
       expect(await queued(), 'the fault was taken').toEqual([]);
       const f = facts(bent.answer, bent.requestId);
       if (kind === 'wrong-in-response-to') expect(f.inResponseTo.response).not.toBe(bent.requestId);
+      if (kind === 'replay') expect(bent.samlResponse).toBe(before!.samlResponse);
+      if (kind === 'tampered') expect(Buffer.from(bent.samlResponse, 'base64').toString()).toContain('-tampered</');
       // Exactly the faulted element differs from a clean response.
       expect(f).toMatchObject({ ...cleanFacts(f), ...want.differs(f) });
       expect(spRuleViolations(f, endpoints(lab).sampleAcs)).toEqual(want.rule ? [want.rule] : []);

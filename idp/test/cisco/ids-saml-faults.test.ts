@@ -35,6 +35,7 @@ describe('IdS refuses faulty AD FS responses', () => {
     // The SAML 1.0 assertion namespace is not a SAML 2.0 Response's content: the protocol schema
     // (the parser door shared with AD FS) refuses it before any IdS rule runs.
     { kind: 'wrong-assertion-namespace', code: 'ERR_SAML_SCHEMA_INVALID', why: 'saml-schema-protocol-2.0: ResponseType holds saml:Assertion' },
+    { kind: 'tampered', code: 'ERR_SAML_SIGNATURE_INVALID', why: 'xmldsig-core §3.2.1: the digest no longer matches the altered content' },
   ];
 
   for (const c of cases) {
@@ -49,6 +50,21 @@ describe('IdS refuses faulty AD FS responses', () => {
       expect(issued(lab)).toEqual(NOTHING);
     });
   }
+
+  it('replay (AD FS sends its previous response to IdS again) → ERR_IDS_SAML_REPLAYED, and nothing more is issued', async () => {
+    const first = new IdsFlow(lab);
+    const ok = await first.post(await first.capture());
+    expectAccepted(lab, ok);
+    await first.complete(ok);
+    const after = issued(lab);
+    await queueIdsFault(lab, 'replay');
+    const second = new IdsFlow(lab);
+    const replayed = await second.capture();
+    expect(lab.state.faults.list()).toEqual([]);
+    const res = await second.post(replayed);
+    expectRefused(res, 403, 'ERR_IDS_SAML_REPLAYED');
+    expect(issued(lab)).toEqual(after);
+  });
 
   it('the same sign-in without a fault is accepted (the control for every row above)', async () => {
     const flow = new IdsFlow(lab);
