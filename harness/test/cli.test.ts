@@ -3,36 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli.js';
+import { run } from './helpers/run-cli.js';
 
 /**
  * The CLI in-process: `main(argv)` resolves to the exit code; what it prints is captured by
  * spying on process.stdout/stderr. Nothing here binds a default port.
  */
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'idp-harness-cli-'));
 const saved: Record<string, string | undefined> = {};

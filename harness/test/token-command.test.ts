@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './helpers/run-cli.js';
 import { startTestLab } from '../src/start-lab.js';
 import type { Lab } from '../../idp/src/lab.js';
 
@@ -11,31 +11,6 @@ import type { Lab } from '../../idp/src/lab.js';
  * as a Bearer token (docs/cisco.md "Try it by hand"). Failures are one line on stderr, exit 1.
  */
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 /** Lines of an output, without the final newline. */
 function lines(s: string): string[] {

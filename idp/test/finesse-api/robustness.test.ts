@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/finesse/api/simulate-call.js';
 import { basic, FinesseLab, names } from './finesse-lab.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * Garbage in, Finesse errors out (DESIGN §5: "never a crash or a 500"). A bounded, seeded stream
@@ -11,17 +12,6 @@ import { basic, FinesseLab, names } from './finesse-lab.js';
 const SEED = 0x0f1_e55e;
 const REQUESTS = 400;
 
-/** mulberry32: a small deterministic PRNG, so a failure replays with the same seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Garbage {
   constructor(private readonly r: () => number) {}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src/lab.js';
 import { basicAuth, clientKeyPair, control, issuerUrl, oidc, rawFetch, startOidcLab, type RawResponse } from '../helpers/oidc-rp.js';
+import { prng } from '../helpers/prng.js';
 
 /**
  * Garbage in, clean errors out (DESIGN §5: "Bad input gets a clear error in the surface's own
@@ -12,17 +13,6 @@ import { basicAuth, clientKeyPair, control, issuerUrl, oidc, rawFetch, startOidc
 const SEED = 0x1d9_0001;
 const REQUESTS = 400;
 
-/** mulberry32: a small deterministic PRNG, so a failure replays with the same seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Req {
   method: string;
