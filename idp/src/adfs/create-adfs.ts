@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
+import { serviceApp } from '../http/service-app.js';
 import type { AdfsConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { Clock } from '../shared/clock.js';
@@ -58,14 +59,7 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
     log: d.log,
   };
   checkWindowsUser(ctx);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  // Every AD FS page is dynamic and single-use; ETags would only cost a hash per response.
-  app.set('etag', false);
-  app.get('/healthz', (_req, res) => {
-    res.json({ service: 'adfs', status: 'ok' });
-  });
+  const app = serviceApp({ service: 'adfs', status: 'ok' });
   app.use(adfsRouter(ctx));
   return {
     ctx,

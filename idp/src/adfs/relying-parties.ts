@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { Collection } from '../directory/collection.js';
 import { IdpError } from '../shared/errors.js';
+import { substituteServiceUrls } from '../shared/service-urls.js';
 import type { EncryptionRecipient } from '../shared/xml/encrypt.js';
 import { dotnetIssuerName } from '../pki/dotnet-dn.js';
 import type { Pki } from '../pki/load.js';
@@ -56,7 +57,7 @@ export function relyingPartyView(rp: RelyingParty): RelyingPartyData {
 }
 
 function prepare(data: RelyingPartyData, ctx: RelyingPartyContext): RelyingParty {
-  const sub = (s: string) => substitute(s, ctx.serviceUrls);
+  const sub = (s: string) => substituteServiceUrls(s, ctx.serviceUrls);
   const resolved: RelyingPartyData = {
     ...data,
     identifiers: data.identifiers.map(sub),
@@ -91,15 +92,6 @@ function prepare(data: RelyingPartyData, ctx: RelyingPartyContext): RelyingParty
     };
   }
   return { ...resolved, requestSigningCerts, encryptionRecipient };
-}
-
-/** `${ids}` → that service's public URL; `${ids.host}` → its host name (Cisco IdS's entity ID is one). */
-function substitute(s: string, urls: Readonly<Record<string, string>>): string {
-  return s.replace(/\$\{([a-z-]+)(\.host)?\}/g, (m, name: string, host: string | undefined) => {
-    const url = urls[name];
-    if (url === undefined) return m;
-    return host ? new URL(url).hostname : url;
-  });
 }
 
 function loadCertificate(ref: string, ctx: RelyingPartyContext, path: string): X509Certificate {

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { serviceApp } from '../http/service-app.js';
 import type { FinesseConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { IdsContext } from '../ids/context.js';
@@ -40,13 +41,7 @@ export function createFinesse(d: FinesseDeps): { ctx: FinesseContext; app: Expre
     clock: d.clock,
     log: d.log,
   };
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.set('etag', false);
-  app.get('/healthz', (_req, res) => {
-    res.json({ service: 'finesse', status: 'IN_SERVICE' });
-  });
+  const app = serviceApp({ service: 'finesse', status: 'IN_SERVICE' });
 
   const sso = express.Router({ caseSensitive: true });
   sso.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));

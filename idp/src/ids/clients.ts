@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Collection } from '../directory/collection.js';
 import { IdpError } from '../shared/errors.js';
+import { substituteServiceUrls } from '../shared/service-urls.js';
 
 /**
  * An Identity Service client (IdS admin → Identity Service Clients, reference A.1.6): a name, a
@@ -23,7 +24,7 @@ export function createIdsClientStore(serviceUrls: Readonly<Record<string, string
     'IdS client',
     IdsClientSchema,
     (c) => c.clientId,
-    (c) => ({ ...c, redirectUrls: c.redirectUrls.map((u, i) => checkRedirectUrl(substitute(u, serviceUrls), i)) }),
+    (c) => ({ ...c, redirectUrls: c.redirectUrls.map((u, i) => checkRedirectUrl(substituteServiceUrls(u, serviceUrls), i)) }),
     (c, others) => {
       for (const o of others) {
         if (o.name.toLowerCase() === c.name.toLowerCase()) {
@@ -32,10 +33,6 @@ export function createIdsClientStore(serviceUrls: Readonly<Record<string, string
       }
     },
   );
-}
-
-function substitute(s: string, urls: Readonly<Record<string, string>>): string {
-  return s.replace(/\$\{([a-z-]+)\}/g, (m, name: string) => urls[name] ?? m);
 }
 
 /** RFC 6749 §3.1.2: an absolute URI without a fragment. */

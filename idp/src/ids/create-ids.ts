@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import express, { type Express } from 'express';
+import type { Express } from 'express';
+import { serviceApp } from '../http/service-app.js';
 import type { AdfsConfig, IdsConfig } from '../config/schema.js';
 import type { Pki } from '../pki/load.js';
 import type { Clock } from '../shared/clock.js';
@@ -70,13 +71,7 @@ export function createIds(d: IdsDeps): { ctx: IdsContext; app: Express; resetSta
     clock: d.clock,
     log: d.log,
   };
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.set('etag', false);
-  app.get('/healthz', (_req, res) => {
-    res.json({ service: 'ids', status: 'IN_SERVICE' });
-  });
+  const app = serviceApp({ service: 'ids', status: 'IN_SERVICE' });
   app.use(idsRouter(ctx));
   return {
     ctx,
