@@ -160,12 +160,14 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
     const apps: Partial<Record<ServiceName, Express | OidcService['listener']>> = { adfs: adfs?.app, oidc: oidc?.listener, ids: ids?.app, finesse: finesse?.app };
     if (config.console.enabled) apps.console = createConsole(state);
     for (const [name, sock] of sockets) sock.setHandler(apps[name]!);
+    if (finesse) finesse.attach(sockets.get('finesse')!.server);
     log.info({ svc: 'lab', event: 'lab.started', urls }, 'lab started');
     return {
       config,
       state,
       urls,
       async stop() {
+        await finesse?.close();
         await Promise.all([...sockets.values()].map((s) => s.close()));
       },
     };

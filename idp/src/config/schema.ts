@@ -218,6 +218,27 @@ export const FinesseConfigSchema = z.strictObject({
   lockout: z
     .strictObject({ attempts: z.number().int().min(1).max(100).default(5), minutes: z.number().int().min(1).max(1440).default(5) })
     .default({ attempts: 5, minutes: 5 }),
+  /**
+   * The notification service (Openfire as Finesse exposes it, reference A.2.6): XMPP over
+   * WebSocket at `/ws` (RFC 7395) and BOSH at `/http-bind` (XEP-0124/0206) on the Finesse host.
+   */
+  xmpp: z
+    .strictObject({
+      /**
+       * Seconds Finesse waits after an agent's last desktop goes unavailable before it signs the
+       * agent out (Dev Guide "Desktop Presence and Forced Logout": 60 s), on the lab clock.
+       */
+      presenceLogoutSeconds: z.number().int().min(0).max(3600).default(60),
+      /** Longest a BOSH request is held open (XEP-0124 `wait`; the client may ask for less). */
+      boshMaxWaitSeconds: z.number().int().min(1).max(300).default(60),
+      /** A BOSH session with no request for this long is gone (XEP-0124 `inactivity`; Openfire: 30). */
+      boshInactivitySeconds: z.number().int().min(2).max(600).default(30),
+      /** WebSocket keep-alive: a ping this often; a desktop that misses two is gone. */
+      pingSeconds: z.number().int().min(1).max(600).default(30),
+      /** Largest stanza (or BOSH body) accepted, in bytes of UTF-8. */
+      maxStanzaBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
+    })
+    .default({ presenceLogoutSeconds: 60, boshMaxWaitSeconds: 60, boshInactivitySeconds: 30, pingSeconds: 30, maxStanzaBytes: 65_536 }),
 });
 
 export const ConsoleConfigSchema = z.strictObject({

@@ -38,9 +38,17 @@ function basic(ctx: FinesseContext, value: string): FinessePrincipal {
   const colon = decoded.indexOf(':');
   if (colon < 0) throw unauthorized('The Basic credentials are malformed.');
   const name = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
   const user = findFinesseUser(ctx.users, name);
   if (!user) throw unauthorized('Invalid user ID or password.', `no Finesse user '${name}'`);
+  checkPassword(ctx, user, decoded.slice(colon + 1));
+  return { user, via: 'basic' };
+}
+
+/**
+ * A non-SSO user's password, with the lockout (REST Basic and the notification service's SASL
+ * PLAIN share it: both are "sign-in attempts"). Throws ERR_FINESSE_LOCKED_OUT or _UNAUTHORIZED.
+ */
+export function checkPassword(ctx: FinesseContext, user: FinesseUser, password: string): void {
   if (ctx.lockout.isLocked(user.username)) {
     throw new IdpError('ERR_FINESSE_LOCKED_OUT', 'The user is locked out after too many failed sign-in attempts. Try again later.', { status: 401 });
   }
@@ -55,17 +63,23 @@ function basic(ctx: FinesseContext, value: string): FinessePrincipal {
     throw unauthorized('Invalid user ID or password.');
   }
   ctx.lockout.succeed(user.username);
-  return { user, via: 'basic' };
 }
 
 function bearer(ctx: FinesseContext, token: string): FinessePrincipal {
+  return { user: checkAccessToken(ctx, token), via: 'bearer' };
+}
+
+/**
+ * An IdS access token of an SSO user: valid at IdS right now and naming a Finesse user who signs
+ * in with SSO. The IdS reason (ERR_IDS_TOKEN_EXPIRED, _REVOKED, _INVALID) travels as `errorData`.
+ */
+export function checkAccessToken(ctx: FinesseContext, token: string): FinesseUser {
   if (ctx.config.systemAuthMode === 'NON_SSO' || !ctx.ids) throw unauthorized('Single sign-on is not enabled on this Finesse.');
   let userId: string;
   try {
     userId = ctx.ids.tokens.validateAccess(token).userId;
   } catch (e) {
     if (e instanceof IdpError) {
-      // The IdS reason (ERR_IDS_TOKEN_EXPIRED, _REVOKED, _INVALID) travels as ErrorData.
       throw new IdpError('ERR_FINESSE_UNAUTHORIZED', 'The access token is not valid.', { status: 401, debug: e.message, details: { errorData: e.code } });
     }
     throw e;
@@ -73,5 +87,5 @@ function bearer(ctx: FinesseContext, token: string): FinessePrincipal {
   const user = findByLoginName(ctx.users, userId);
   if (!user) throw unauthorized('The access token names no Finesse user.', `user_id ${userId}`);
   if (!usesSso(ctx.config.systemAuthMode, user)) throw unauthorized('This user is not enabled for single sign-on; use Basic credentials.');
-  return { user, via: 'bearer' };
+  return user;
 }

@@ -6,6 +6,7 @@ import type { SingleUseStore } from '../shared/single-use-store.js';
 import type { IdsContext } from '../ids/context.js';
 import type { LockoutTracker } from './lockout.js';
 import type { FinesseRuntime } from './api/runtime.js';
+import type { NotificationService } from './xmpp/notification-service.js';
 
 /** A `/desktop/sso/token` fetch waiting for IdS's authorization code, keyed by the state sent to IdS. */
 export interface SsoRequest {
@@ -36,6 +37,8 @@ export interface FinesseContext {
   lockout: LockoutTracker;
   /** Agent states, dialogs, reason codes, teams: the REST API's live state. */
   runtime: FinesseRuntime;
+  /** The XMPP notification service (WebSocket `/ws`, BOSH `/http-bind`): sessions, pub-sub, presence. */
+  notifications: NotificationService;
   clock: Clock;
   log: Logger;
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { serviceApp } from '../http/service-app.js';
 import type { FinesseConfig } from '../config/schema.js';
@@ -14,6 +15,9 @@ import { LockoutTracker } from './lockout.js';
 import { ssoErrorHandler } from './sso/error-handler.js';
 import { handleSsoTest } from './sso/test-page.js';
 import { handleAuthcode, handleTokenGet, handleTokenPost } from './sso/token-api.js';
+import { boshRouter } from './xmpp/bosh-transport.js';
+import { NotificationService } from './xmpp/notification-service.js';
+import { attachWebSocket } from './xmpp/websocket-transport.js';
 
 export interface FinesseDeps {
   config: FinesseConfig;
@@ -26,9 +30,16 @@ export interface FinesseDeps {
 }
 
 /** The Cisco Finesse emulation: the SSO token API (`/desktop/sso/*`) and the REST API (`/finesse/api/*`). */
-export function createFinesse(d: FinesseDeps): { ctx: FinesseContext; app: Express; resetState(): void } {
+export function createFinesse(d: FinesseDeps): {
+  ctx: FinesseContext;
+  app: Express;
+  resetState(): void;
+  /** Serves XMPP over WebSocket on the Finesse socket (upgrades are not Express's). */
+  attach(server: Server): void;
+  close(): Promise<void>;
+} {
   const base = d.publicUrl.replace(/\/+$/, '');
-  const ctx: FinesseContext = {
+  const base0: Omit<FinesseContext, 'notifications'> = {
     config: d.config,
     urls: { base, authcode: `${base}/desktop/sso/authcode` },
     xmppDomain: d.config.xmppDomain ?? new URL(base).hostname,
@@ -41,6 +52,9 @@ export function createFinesse(d: FinesseDeps): { ctx: FinesseContext; app: Expre
     clock: d.clock,
     log: d.log,
   };
+  const ctx: FinesseContext = { ...base0, notifications: new NotificationService(base0) };
+  const bosh = boshRouter(ctx.notifications);
+  let ws: { close(): Promise<void> } | undefined;
   const app = serviceApp({ service: 'finesse', status: 'IN_SERVICE' });
 
   const sso = express.Router({ caseSensitive: true });
@@ -53,6 +67,11 @@ export function createFinesse(d: FinesseDeps): { ctx: FinesseContext; app: Expre
   sso.use(ssoErrorHandler(ctx));
   app.use('/desktop/sso', sso);
   app.use('/finesse/api', finesseApiRouter(ctx));
+  app.use('/http-bind', bosh.router);
+  // A plain GET of the WebSocket endpoint (no Upgrade) is told what it needs (RFC 7231 §6.5.15).
+  app.all(['/ws', '/ws/'], (_req, res) => {
+    res.status(426).set('Upgrade', 'websocket').set('X-Idp-Harness-Error', 'ERR_XMPP_SUBPROTOCOL').type('text/plain').send('XMPP over WebSocket (RFC 7395): upgrade with the xmpp subprotocol.');
+  });
   app.use((req, res) => {
     res.status(404).type('text/plain').set('X-Idp-Harness-Error', 'ERR_HTTP_NOT_FOUND').send(`There is nothing at ${req.method} ${req.path} on this Finesse.`);
   });
@@ -64,6 +83,15 @@ export function createFinesse(d: FinesseDeps): { ctx: FinesseContext; app: Expre
       ctx.ssoSessions.clear();
       ctx.lockout.clear();
       ctx.runtime.reset();
+      ctx.notifications.reset();
+    },
+    attach(server) {
+      ws = attachWebSocket(server, ctx.notifications);
+    },
+    async close() {
+      ctx.notifications.close();
+      bosh.close();
+      await ws?.close();
     },
   };
 }

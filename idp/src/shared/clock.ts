@@ -13,6 +13,7 @@ export interface ClockState {
 export class Clock {
   private offsetMs = 0;
   private frozenAt: number | null = null;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly realNow: () => number = Date.now) {}
 
@@ -28,11 +29,13 @@ export class Clock {
   advance(ms: number): void {
     if (this.frozenAt !== null) this.frozenAt += ms;
     else this.offsetMs += ms;
+    this.moved();
   }
 
   /** Stops time at `at` (epoch ms), or at the current lab time. */
   freeze(at: number = this.now()): void {
     this.frozenAt = at;
+    this.moved();
   }
 
   /** Lets time flow again from where it stands. */
@@ -40,11 +43,27 @@ export class Clock {
     if (this.frozenAt === null) return;
     this.offsetMs = this.frozenAt - this.realNow();
     this.frozenAt = null;
+    this.moved();
   }
 
   reset(): void {
     this.offsetMs = 0;
     this.frozenAt = null;
+    this.moved();
+  }
+
+  /**
+   * Calls `listener` whenever time is moved by hand (advance, freeze, unfreeze, reset), so that
+   * what is due at a lab time (Finesse's presence-loss logout) happens then rather than at the
+   * next poll. Returns the unsubscribe function.
+   */
+  onMove(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private moved(): void {
+    for (const l of this.listeners) l();
   }
 
   state(): ClockState & { now: string } {

@@ -1,6 +1,7 @@
 import type { FinesseUser } from '../finesse-users.js';
+import type { CtiError } from './cti-errors.js';
 import { finesseError } from './error-handler.js';
-import { AGENT_STATES, type AgentStateName } from './model.js';
+import { AGENT_STATES, userUri, type AgentStateName } from './model.js';
 import { codesFor, supervisorReasonCode, type ReasonCategory } from './reason-codes.js';
 import type { FinesseRuntime } from './runtime.js';
 import { teamNamesOf } from './teams.js';
@@ -20,10 +21,25 @@ const REASON_NOT_ALLOWED = 'finesse.api.reasoncode.not_allowed';
 
 /**
  * `PUT /User/<id>` (reference A.2.4): the agent state machine. `actor` is who asks: the agent
- * themselves, or a supervisor of their team. Throws the documented 400s; on success the change is
- * applied at once (the lab has no CTI delay) and published with the client's `requestId`.
+ * themselves, or a supervisor of their team (`requester`).
+ *
+ * Two kinds of refusal, as on a real Finesse (reference A.2.2):
+ *   - what Finesse checks in the request itself (a missing or unknown state, a state that cannot
+ *     be requested, reason codes, what a supervisor may ask) throws the documented synchronous 400;
+ *   - what depends on the agent's current CTI state (anything but LOGIN while signed out, LOGIN
+ *     while signed in, LOGOUT other than from NOT_READY, wrap-up outside a call) and a sign-in on
+ *     another device is the CTI server's answer: the request gets its 202 and the refusal arrives
+ *     as an `<apiErrors>` notification on the requester's User node, with its `requestId`.
+ * An accepted change is applied at once (the lab has no CTI delay) and published.
  */
-export function changeState(rt: FinesseRuntime, actor: 'self' | 'supervisor', user: FinesseUser, body: XmlData, requestId?: string): void {
+export function changeState(
+  rt: FinesseRuntime,
+  actor: 'self' | 'supervisor',
+  user: FinesseUser,
+  body: XmlData,
+  requestId?: string,
+  requester: FinesseUser = user,
+): void {
   const requested = parseState(childText(body, 'state'), rt.deploymentType);
   const reasonText = childText(body, 'reasonCodeId');
   if (actor === 'supervisor') {
@@ -34,37 +50,37 @@ export function changeState(rt: FinesseRuntime, actor: 'self' | 'supervisor', us
     if (reasonText) throw finesseError('ERR_FINESSE_INVALID_INPUT', 'A supervisor cannot give a reason code.', 'reasonCodeId');
   }
   const a = rt.agent(user.finesse.loginId);
+  const refuse = (error: CtiError, why: string) => {
+    rt.deps.log.info({ svc: 'finesse', event: 'finesse.cti.refused', user: user.username, error, requestId }, why);
+    rt.publishError(requester.finesse.loginId, userUri(user.finesse.loginId), error, requestId);
+  };
 
   if (requested === 'LOGIN') {
-    if (a.state !== 'LOGOUT') throw invalidState(`The agent is already signed in (${a.state}).`);
     const extension = childText(body, 'extension');
     if (!extension) throw finesseError('ERR_FINESSE_PARAMETER_MISSING', 'Signing in requires an <extension>.', 'extension');
-    if (extension !== user.finesse.extension) {
-      throw finesseError('ERR_FINESSE_INVALID_INPUT', `Extension ${extension} is not this agent's device.`, 'extension');
-    }
+    if (a.state !== 'LOGOUT') return refuse('CF_INVALID_OBJECT_STATE', `already signed in (${a.state})`);
+    if (extension !== user.finesse.extension) return refuse('CF_INVALID_LOGON_DEVICE_SPECIFIED', `extension ${extension} is not the agent's device`);
     a.extension = extension;
     a.pendingState = '';
     a.pendingReasonCodeId = -1;
     rt.setState(a, 'NOT_READY', -1); // LOGIN lands in NOT_READY
-  } else if (a.state === 'LOGOUT') {
-    throw invalidState(`A signed-out agent can only sign in (LOGIN), not request ${requested}.`);
   } else if (requested === 'LOGOUT') {
-    // UCCE state diagram: LOGOUT only from NOT_READY.
-    if (a.state !== 'NOT_READY') throw invalidState(`An agent signs out from NOT_READY, not from ${a.state}.`);
+    // Checked before the state: a bad code is the request's fault whatever the agent is doing.
     const reason = actor === 'supervisor' ? -1 : reasonId(rt, user, 'LOGOUT', reasonText);
+    // UCCE state diagram: LOGOUT only from NOT_READY.
+    if (a.state !== 'NOT_READY') return refuse('CF_INVALID_OBJECT_STATE', `LOGOUT from ${a.state}`);
     a.pendingState = '';
     a.pendingReasonCodeId = -1;
     rt.setState(a, 'LOGOUT', reason);
   } else {
     const reason = requested === 'NOT_READY' ? notReadyReason(rt, actor, user, reasonText) : -1;
+    if (a.state === 'LOGOUT') return refuse('CF_INVALID_OBJECT_STATE', `${requested} while signed out`);
     if (IN_CALL.has(a.state)) {
       a.pendingState = requested;
       a.pendingReasonCodeId = reason;
     } else {
       const wrapping = a.state === 'WORK' || a.state === 'WORK_READY';
-      if ((requested === 'WORK' || requested === 'WORK_READY') && !wrapping) {
-        throw invalidState(`Wrap-up (${requested}) is requested during a call, not in ${a.state}.`);
-      }
+      if ((requested === 'WORK' || requested === 'WORK_READY') && !wrapping) return refuse('CF_INVALID_OBJECT_STATE', `${requested} outside a call (${a.state})`);
       rt.setState(a, requested, reason);
     }
   }

@@ -62,7 +62,7 @@ export function finesseApiRouter(ctx: FinesseContext): Router {
       const principal = authenticate(ctx, req);
       const user = resolveUser(ctx, param(req, 'id'));
       const actor = requireSelfOrSupervisor(principal, user);
-      changeState(rt, actor, user, readXmlBody(req, 'User'), requestId(req));
+      changeState(rt, actor, user, readXmlBody(req, 'User'), requestId(req), principal.user);
       res.status(202).end();
     })
     .all(notImplemented);

@@ -3,8 +3,9 @@ import type { UserDirectory } from '../../directory/users.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/log.js';
 import { findByLoginId, isFinesseUser, type FinesseUser } from '../finesse-users.js';
+import { apiErrorsXml, type CtiError } from './cti-errors.js';
 import { dialogXml } from './dialog-xml.js';
-import { userUri, type AgentRecord, type AgentStateName, type Dialog } from './model.js';
+import { dialogUri, userUri, type AgentRecord, type AgentStateName, type Dialog } from './model.js';
 import { loadReasonCodes, supervisorReasonCode, type ReasonCode } from './reason-codes.js';
 import { allTeams, type Team } from './teams.js';
 import { userXml } from './user-xml.js';
@@ -18,17 +19,24 @@ export interface FinesseRuntimeDeps {
 }
 
 /**
- * One accepted change, as Finesse would publish it on the notification channel (reference A.2.6):
- * the pub-sub node, the event, the client's `requestId` header (reference A.2.4: "echoed in the
- * notification") and the full User or Dialog XML.
+ * One change as Finesse publishes it on the notification channel (reference A.2.6): the pub-sub
+ * node, the resource that changed (`source`), the event, the client's `requestId` header
+ * (reference A.2.4: "echoed in the notification") and the object XML.
+ *   - `user`: the full `<User>` on `/finesse/api/User/<id>` (the service adds the team nodes);
+ *   - `dialog`: a `<Dialog>` on `/finesse/api/User/<id>/Dialogs`; POST and DELETE add it to or
+ *     remove it from the agent's collection (source: the collection), PUT changes it (source: the Dialog);
+ *   - `error`: `<apiErrors>` for a request the CTI server refused after Finesse answered 202.
  */
 export interface FinesseChange {
-  /** `/finesse/api/User/<loginId>` or `/finesse/api/User/<loginId>/Dialogs`. */
+  kind: 'user' | 'dialog' | 'error';
   node: string;
+  source: string;
   event: 'PUT' | 'POST' | 'DELETE';
   requestId?: string;
-  /** The `<User>` or `<Dialog>` XML (no declaration). */
+  /** `<User>`, `<Dialog>` or `<apiErrors>` (no declaration). */
   xml: string;
+  /** The agent whose node it is. */
+  loginId: string;
 }
 
 export type FinesseChangeListener = (change: FinesseChange) => void;
@@ -154,14 +162,27 @@ export class FinesseRuntime {
   publishUser(loginId: string, requestId?: string): void {
     const user = this.user(loginId);
     if (!user) return;
-    this.emit({ node: userUri(loginId), event: 'PUT', requestId, xml: userXml(this, user) });
+    const uri = userUri(loginId);
+    this.emit({ kind: 'user', node: uri, source: uri, event: 'PUT', requestId, xml: userXml(this, user), loginId });
   }
 
   /** Publishes a Dialog to the Dialogs node of each agent (default: its agent participants). */
   publishDialog(d: Dialog, event: FinesseChange['event'], requestId?: string, loginIds?: readonly string[]): void {
     const to = loginIds ?? [...new Set(d.participants.flatMap((p) => (p.loginId ? [p.loginId] : [])))];
     const xml = dialogXml(d);
-    for (const id of to) this.emit({ node: `${userUri(id)}/Dialogs`, event, requestId, xml });
+    for (const id of to) {
+      const node = `${userUri(id)}/Dialogs`;
+      this.emit({ kind: 'dialog', node, source: event === 'PUT' ? dialogUri(d.id) : node, event, requestId, xml, loginId: id });
+    }
+  }
+
+  /**
+   * The asynchronous form of a refusal (reference A.2.2): the request got its 202, then the CTI
+   * server said no, and Finesse tells the requester's desktop on its User node.
+   */
+  publishError(requesterLoginId: string, source: string, error: CtiError, requestId?: string): void {
+    const node = userUri(requesterLoginId);
+    this.emit({ kind: 'error', node, source, event: 'PUT', requestId, xml: apiErrorsXml(error, this.deploymentType), loginId: requesterLoginId });
   }
 
   /** Back to the start: everyone signed out, no dialogs, reason codes re-read. Listeners stay. */
