@@ -229,11 +229,11 @@ describe('pendingState (reference A.2.4: a state asked for during a call applies
     expect(await f.state('agent1')).toBe('READY');
   });
 
-  it('a supervisor NOT_READY during the call waits too, with reason 999; LOGOUT during a call is 400 Invalid State', async () => {
+  it('a supervisor NOT_READY during the call waits too, with reason 999; LOGOUT during a call is refused by the CTI server', async () => {
     const id = await ringing();
     await f.dialogAction('agent1', id, 'ANSWER');
     expect((await f.put('supervisor1', '/User/1001', userBody({ state: 'NOT_READY' }))).status).toBe(202);
-    expectApiError(await f.put('agent1', '/User/1001', userBody({ state: 'LOGOUT' })), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    f.expectCtiRefusal(await f.put('agent1', '/User/1001', userBody({ state: 'LOGOUT' })), 'agent1', 'CF_INVALID_OBJECT_STATE');
     await f.dialogAction('agent1', id, 'HOLD');
     expect(text(await f.user('agent1'), 'pendingState')).toBe('NOT_READY');
     await f.dialogAction('agent1', id, 'DROP');

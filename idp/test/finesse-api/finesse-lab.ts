@@ -153,6 +153,24 @@ export class FinesseLab {
     return simulateCall(this.lab.state.finesse!.runtime, { to: this.loginIdOf(username) }).id;
   }
 
+  /**
+   * A refusal of the CTI server (reference A.2.2): the request got 202 with an empty body, and the
+   * latest change is an `<apiErrors>` on the requester's User node with this `errorMessage`.
+   * Returns the `<apiError>`.
+   */
+  expectCtiRefusal(res: FinesseResponse, requester: string, errorMessage: string): Element {
+    expect(res.status, res.text).toBe(202);
+    expect(res.text).toBe('');
+    const c = this.changes.at(-1);
+    expect(c?.kind, 'the last change is an asynchronous error').toBe('error');
+    expect(c!.node).toBe(`/finesse/api/User/${this.loginIdOf(requester)}`);
+    const root = new DOMParser().parseFromString(c!.xml, 'application/xml').documentElement!;
+    expect(root.tagName).toBe('apiErrors');
+    const e = one(root, 'apiError');
+    expect(text(e, 'errorMessage')).toBe(errorMessage);
+    return e;
+  }
+
   async dialogAction(as: string, dialogId: string, action: string, extra = ''): Promise<FinesseResponse> {
     return this.put(as, `/Dialog/${dialogId}`, `<Dialog><requestedAction>${action}</requestedAction><targetMediaAddress>${this.extensionOf(as)}</targetMediaAddress>${extra}</Dialog>`);
   }

@@ -53,10 +53,12 @@ describe('a supervisor on an agent of their team', () => {
     expectApiError(await asSupervisor('1001', fields), 400, 'ERR_FINESSE_INVALID_INPUT', 'Invalid Input');
   });
 
-  it('follows the state rules: nothing but LOGIN for a signed-out agent, LOGOUT only from NOT_READY', async () => {
-    expectApiError(await asSupervisor('1001', { state: 'READY' }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+  it("follows the state rules (refused asynchronously, on the supervisor's own node): nothing but LOGIN for a signed-out agent, LOGOUT only from NOT_READY", async () => {
+    f.expectCtiRefusal(await asSupervisor('1001', { state: 'READY' }), 'supervisor1', 'CF_INVALID_OBJECT_STATE');
+    // The refusal names the agent it was about.
+    expect(f.changes.at(-1)!.source).toBe('/finesse/api/User/1001');
     await f.ready('agent1');
-    expectApiError(await asSupervisor('1001', { state: 'LOGOUT' }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    f.expectCtiRefusal(await asSupervisor('1001', { state: 'LOGOUT' }), 'supervisor1', 'CF_INVALID_OBJECT_STATE');
     expect(await f.state('agent1')).toBe('READY');
   });
 

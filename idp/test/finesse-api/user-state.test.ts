@@ -78,34 +78,42 @@ describe('LOGIN rules', () => {
     expect(await f.state('nonsso1')).toBe('LOGOUT');
   });
 
-  it("must be the agent's own extension: 400 Invalid Input", async () => {
-    expectApiError(await put('nonsso1', { state: 'LOGIN', extension: '9999' }), 400, 'ERR_FINESSE_INVALID_INPUT', 'Invalid Input');
-    expectApiError(await put('nonsso1', { state: 'LOGIN', extension: f.extensionOf('agent1') }), 400, 'ERR_FINESSE_INVALID_INPUT', 'Invalid Input');
+  it("must be the agent's own extension: 202, then the CTI server's Invalid Device (CF_INVALID_LOGON_DEVICE_SPECIFIED, 260)", async () => {
+    for (const extension of ['9999', f.extensionOf('agent1')]) {
+      const e = f.expectCtiRefusal(await put('nonsso1', { state: 'LOGIN', extension }), 'nonsso1', 'CF_INVALID_LOGON_DEVICE_SPECIFIED');
+      expect(text(e, 'errorType')).toBe('Invalid Device');
+      expect(text(e, 'errorData')).toBe('260');
+      // UCCE: the peripheral gateway's detail rides along (real capture, reference A.2.2).
+      expect(text(e, 'peripheralErrorCode')).toBe('10125');
+    }
     expect(await f.state('nonsso1')).toBe('LOGOUT');
   });
 
-  it('while signed in: 400 Invalid State', async () => {
+  it('while signed in: 202, then Invalid State (CF_INVALID_OBJECT_STATE, 22), and nothing changes', async () => {
     await f.login('agent1');
-    expectApiError(await put('agent1', { state: 'LOGIN', extension: f.extensionOf('agent1') }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    f.expectCtiRefusal(await put('agent1', { state: 'LOGIN', extension: f.extensionOf('agent1') }), 'agent1', 'CF_INVALID_OBJECT_STATE');
     await f.setState('agent1', 'READY');
-    expectApiError(await put('agent1', { state: 'LOGIN', extension: f.extensionOf('agent1') }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    const e = f.expectCtiRefusal(await put('agent1', { state: 'LOGIN', extension: f.extensionOf('agent1') }), 'agent1', 'CF_INVALID_OBJECT_STATE');
+    expect([text(e, 'errorType'), text(e, 'errorData')]).toEqual(['Invalid State', '22']);
     expect(await f.state('agent1')).toBe('READY');
   });
 });
 
 describe('a signed-out agent', () => {
-  it.each(['READY', 'NOT_READY', 'LOGOUT', 'WORK', 'WORK_READY'])('cannot request %s: 400 Invalid State', async (state) => {
+  // The real capture (reference A.2.2): READY for a signed-out agent is accepted (202) and refused
+  // by the CTI server in a notification.
+  it.each(['READY', 'NOT_READY', 'LOGOUT', 'WORK', 'WORK_READY'])('cannot request %s: 202, then Invalid State asynchronously', async (state) => {
     const fields: Record<string, string> = state === 'NOT_READY' ? { state, reasonCodeId: '1' } : { state };
     const res = await put('agent1', fields);
-    expectApiError(res, 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    f.expectCtiRefusal(res, 'agent1', 'CF_INVALID_OBJECT_STATE');
     expect(await f.state('agent1')).toBe('LOGOUT');
   });
 });
 
 describe('LOGOUT', () => {
-  it('only from NOT_READY: from READY 400 Invalid State', async () => {
+  it('only from NOT_READY: from READY 202, then Invalid State asynchronously', async () => {
     await f.ready('agent1');
-    expectApiError(await put('agent1', { state: 'LOGOUT' }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    f.expectCtiRefusal(await put('agent1', { state: 'LOGOUT' }), 'agent1', 'CF_INVALID_OBJECT_STATE');
     expect(await f.state('agent1')).toBe('READY');
   });
 
@@ -174,15 +182,15 @@ describe('the requested state itself', () => {
   it.each(['DANCING', 'ready', 'LOGIN ', 'NOT READY'])('not a state at all (%j): 400 Invalid Input', async (state) => {
     await f.login('agent1');
     const res = await f.put('agent1', '/User/1001', `<User><state>${state}</state></User>`);
-    // Surrounding blanks are trimmed like any XML text value: 'LOGIN ' is LOGIN, hence Invalid State.
-    if (state === 'LOGIN ') expectApiError(res, 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    // Surrounding blanks are trimmed like any XML text value: 'LOGIN ' is LOGIN, which needs an extension.
+    if (state === 'LOGIN ') expectApiError(res, 400, 'ERR_FINESSE_PARAMETER_MISSING', 'Parameter Missing');
     else expectApiError(res, 400, 'ERR_FINESSE_INVALID_INPUT', 'Invalid Input');
   });
 
-  it('wrap-up (WORK, WORK_READY) is refused outside a call: 400 Invalid State', async () => {
+  it('wrap-up (WORK, WORK_READY) is refused outside a call: 202, then Invalid State asynchronously', async () => {
     await f.ready('agent1');
-    expectApiError(await put('agent1', { state: 'WORK' }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
-    expectApiError(await put('agent1', { state: 'WORK_READY' }), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    f.expectCtiRefusal(await put('agent1', { state: 'WORK' }), 'agent1', 'CF_INVALID_OBJECT_STATE');
+    f.expectCtiRefusal(await put('agent1', { state: 'WORK_READY' }), 'agent1', 'CF_INVALID_OBJECT_STATE');
     expect(await f.state('agent1')).toBe('READY');
   });
 });
