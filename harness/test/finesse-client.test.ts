@@ -275,8 +275,10 @@ describe('FinesseRestClient against the lab (nonsso1, Basic)', () => {
     expect(info.xmppPubSubDomain).toBe(`pubsub.${info.xmppDomain}`);
     expect(await api.resolveLoginId('nonsso1')).toBe('1003');
 
-    const wrongPhone = await refusal(api.login('1003', '3999'));
-    expect([wrongPhone.status, wrongPhone.errorType, wrongPhone.code]).toEqual([400, 'Invalid Input', 'ERR_FINESSE_INVALID_INPUT']);
+    // Another phone is the CTI server's refusal: accepted (202), reported on the notification
+    // channel (reference A.2.2), and the agent stays signed out.
+    await api.login('1003', '3999');
+    expect((await api.getUser('1003')).state).toBe('LOGOUT');
     await api.login('1003', '3003');
     await api.setState('1003', 'READY', { requestId: 'desk-42' });
     expect(changes.filter((c) => c.node === '/finesse/api/User/1003').at(-1)).toEqual({ node: '/finesse/api/User/1003', requestId: 'desk-42' });
@@ -310,8 +312,10 @@ describe('FinesseRestClient against the lab (nonsso1, Basic)', () => {
     const consult = both.find((d) => d.id !== call!.id)!;
     expect(consult.toAddress).toBe('5559876');
 
-    const refusedAction = await refusal(api.dialogAction(call!.id, 'ANSWER', { targetMediaAddress: '3003' }));
-    expect([refusedAction.status, refusedAction.errorType, refusedAction.code]).toEqual([400, 'Generic Error', 'ERR_FINESSE_ACTION_NOT_ALLOWED']);
+    // An action the participant's state does not allow is accepted (202) and refused on the
+    // notification channel (Dev Guide "Asynchronous Errors"): nothing changes on the dialog.
+    await api.dialogAction(call!.id, 'ANSWER', { targetMediaAddress: '3003' });
+    expect((await api.dialogs('1003')).find((d) => d.id === call!.id)!.participants.find((p) => p.mediaAddress === '3003')!.state).toBe('HELD');
 
     await api.dialogAction(consult.id, 'DROP', { targetMediaAddress: '3003' });
     await api.dialogAction(call!.id, 'RETRIEVE', { targetMediaAddress: '3003' });

@@ -102,9 +102,13 @@ describe('a customer call, step by step', () => {
   });
 });
 
-describe('the participant-state table (reference A.2.5): other actions are 400 Generic Error', () => {
-  const notAllowed = async (id: string, action: string, extra = '') =>
-    expectApiError(await f.dialogAction('agent1', id, action, extra), 400, 'ERR_FINESSE_ACTION_NOT_ALLOWED', 'Generic Error');
+describe('the participant-state table (reference A.2.5): other actions are refused asynchronously, a Generic Error on the Dialogs node', () => {
+  const notAllowed = async (id: string, action: string, extra = '') => {
+    const e = f.expectCtiRefusal(await f.dialogAction('agent1', id, action, extra), 'agent1', 'CF_INVALID_OBJECT_STATE', 'dialogs');
+    expect(text(e, 'errorType')).toBe('Generic Error');
+    // Dev Guide "Dialog CTI Error Notification": the source is the Dialog acted on.
+    expect(f.changes.at(-1)!.source).toBe(`/finesse/api/Dialog/${id}`);
+  };
   const dtmf = '<actionParams><ActionParam><name>dtmfString</name><value>1</value></ActionParam></actionParams>';
 
   it('ALERTING allows only ANSWER', async () => {

@@ -155,15 +155,15 @@ export class FinesseLab {
 
   /**
    * A refusal of the CTI server (reference A.2.2): the request got 202 with an empty body, and the
-   * latest change is an `<apiErrors>` on the requester's User node with this `errorMessage`.
-   * Returns the `<apiError>`.
+   * latest change is an `<apiErrors>` on the requester's User node (a state change) or Dialogs
+   * node (a call operation) with this `errorMessage`. Returns the `<apiError>`.
    */
-  expectCtiRefusal(res: FinesseResponse, requester: string, errorMessage: string): Element {
+  expectCtiRefusal(res: FinesseResponse, requester: string, errorMessage: string, on: 'user' | 'dialogs' = 'user'): Element {
     expect(res.status, res.text).toBe(202);
     expect(res.text).toBe('');
     const c = this.changes.at(-1);
     expect(c?.kind, 'the last change is an asynchronous error').toBe('error');
-    expect(c!.node).toBe(`/finesse/api/User/${this.loginIdOf(requester)}`);
+    expect(c!.node).toBe(`/finesse/api/User/${this.loginIdOf(requester)}${on === 'dialogs' ? '/Dialogs' : ''}`);
     const root = new DOMParser().parseFromString(c!.xml, 'application/xml').documentElement!;
     expect(root.tagName).toBe('apiErrors');
     const e = one(root, 'apiError');

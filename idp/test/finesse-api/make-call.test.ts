@@ -115,17 +115,25 @@ describe('MAKE_CALL refusals', () => {
     await f.login('agent1');
   });
 
-  it('the agent must be NOT_READY and on no call: 400 Invalid State', async () => {
+  // Dev Guide "Dialog CTI Error Notification": 202, then a "Call Operation Failure" on the
+  // agent's Dialogs node (no dialog was made, so the source is the collection).
+  const refused = (res: Awaited<ReturnType<typeof makeCall>>, as: string) => {
+    const e = f.expectCtiRefusal(res, as, 'CF_INVALID_OBJECT_STATE', 'dialogs');
+    expect(text(e, 'errorType')).toBe('Call Operation Failure');
+    expect(f.changes.at(-1)!.source).toBe(`/finesse/api/User/${f.loginIdOf(as)}/Dialogs`);
+  };
+
+  it('the agent must be NOT_READY and on no call: 202, then a Call Operation Failure', async () => {
     await f.setState('agent1', 'READY');
-    expectApiError(await makeCall('agent1', '5550001'), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    refused(await makeCall('agent1', '5550001'), 'agent1');
     await f.setState('agent1', 'NOT_READY', { reasonCodeId: '1' });
     expect((await makeCall('agent1', '5550001')).status).toBe(202);
-    expectApiError(await makeCall('agent1', '5550002'), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+    refused(await makeCall('agent1', '5550002'), 'agent1');
     expect((await f.dialogs('agent1')).length).toBe(1);
   });
 
-  it('a signed-out agent: 400 Invalid State', async () => {
-    expectApiError(await makeCall('agent2', '5550001', '', '3002'), 400, 'ERR_FINESSE_INVALID_STATE', 'Invalid State');
+  it('a signed-out agent: 202, then a Call Operation Failure', async () => {
+    refused(await makeCall('agent2', '5550001', '', '3002'), 'agent2');
   });
 
   it('fromAddress missing 400 Parameter Missing; not the signed-in extension 400 Invalid Input', async () => {

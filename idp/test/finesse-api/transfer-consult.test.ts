@@ -61,7 +61,7 @@ describe('CONSULT_CALL', () => {
     expect(await f.state('agent2')).toBe('TALKING');
 
     // One connected call per phone: the held customer cannot be retrieved over the consult.
-    expectApiError(await f.dialogAction('agent1', original, 'RETRIEVE'), 400, 'ERR_FINESSE_ACTION_NOT_ALLOWED', 'Generic Error');
+    f.expectCtiRefusal(await f.dialogAction('agent1', original, 'RETRIEVE'), 'agent1', 'CF_INVALID_OBJECT_STATE', 'dialogs');
 
     expect((await f.dialogAction('agent1', consult, 'DROP')).status).toBe(202);
     expect(await f.state('agent2')).toBe('READY');

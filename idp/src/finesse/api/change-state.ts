@@ -52,7 +52,7 @@ export function changeState(
   const a = rt.agent(user.finesse.loginId);
   const refuse = (error: CtiError, why: string) => {
     rt.deps.log.info({ svc: 'finesse', event: 'finesse.cti.refused', user: user.username, error, requestId }, why);
-    rt.publishError(requester.finesse.loginId, userUri(user.finesse.loginId), error, requestId);
+    rt.publishError(requester.finesse.loginId, 'user', userUri(user.finesse.loginId), error, requestId);
   };
 
   if (requested === 'LOGIN') {

@@ -3,7 +3,7 @@ import { mergeCallVariables, readCallVariables } from './call-variables.js';
 import { agentsOf, endDialog, placeCall, setParticipantState } from './calls.js';
 import { finesseError } from './error-handler.js';
 import { checkDestination } from './make-call.js';
-import { PARTICIPANT_ACTIONS, type Dialog, type Participant } from './model.js';
+import { dialogUri, PARTICIPANT_ACTIONS, type Dialog, type Participant } from './model.js';
 import type { FinesseRuntime } from './runtime.js';
 import { liveLegs, settleAgents } from './settle-agents.js';
 import { supervises } from './teams.js';
@@ -23,8 +23,9 @@ const DTMF = /^[0-9*#A-D]{1,32}$/;
 /**
  * `PUT /Dialog/<id>` (reference A.2.5): `requestedAction` on the participant at
  * `targetMediaAddress`, which must be the caller's own phone (or, for a supervisor, a team
- * member's). The action must be one the participant's state allows (the p.126 table); Finesse
- * reports a refused one as a "Generic Error" (synchronously here, for now).
+ * member's). The action must be one the participant's state allows (the p.126 table); a refused
+ * one is answered 202 and reported on the requester's Dialogs node as a "Generic Error" (the Dev
+ * Guide lists it under "Asynchronous Errors").
  */
 export function actOnDialog(rt: FinesseRuntime, principal: FinessePrincipal, d: Dialog, body: XmlData, requestId?: string): void {
   const action = childText(body, 'requestedAction');
@@ -38,9 +39,13 @@ export function actOnDialog(rt: FinesseRuntime, principal: FinessePrincipal, d: 
   if (!p || !owner || (owner.username !== principal.user.username && !supervises(principal.user, owner))) {
     throw finesseError('ERR_FINESSE_INVALID_INPUT', `${target} is not the device of a participant you act for.`, 'targetMediaAddress');
   }
-  if (!(PARTICIPANT_ACTIONS[p.state] as readonly string[]).includes(action)) {
-    throw finesseError('ERR_FINESSE_ACTION_NOT_ALLOWED', `${action} is not allowed for a participant in state ${p.state}.`, action);
-  }
+  const refuse = (why: string) => {
+    rt.deps.log.info({ svc: 'finesse', event: 'finesse.cti.refused', user: principal.user.username, action, requestId }, why);
+    rt.publishError(principal.user.finesse.loginId, 'dialogs', dialogUri(d.id), 'ACTION_NOT_ALLOWED', requestId);
+  };
+  if (!(PARTICIPANT_ACTIONS[p.state] as readonly string[]).includes(action)) return refuse(`${action} is not allowed for a participant in state ${p.state}`);
+  // One connected call per phone: the lab does not swap calls implicitly.
+  if (action === 'RETRIEVE' && liveLegs(rt, p.loginId!).some((x) => x !== p && x.state !== 'HELD')) return refuse('RETRIEVE while on another call');
   perform(rt, d, p, action as Action, body, requestId);
 }
 
@@ -55,10 +60,6 @@ function perform(rt: FinesseRuntime, d: Dialog, p: Participant, action: Action, 
       setParticipantState(rt, p, 'HELD');
       return changed(rt, d, requestId);
     case 'RETRIEVE':
-      // One connected call per phone: the lab does not swap calls implicitly.
-      if (liveLegs(rt, p.loginId!).some((x) => x !== p && x.state !== 'HELD')) {
-        throw finesseError('ERR_FINESSE_ACTION_NOT_ALLOWED', 'RETRIEVE needs the agent to be on no other call; drop it first.', action);
-      }
       setParticipantState(rt, p, 'ACTIVE');
       return changed(rt, d, requestId);
     case 'DROP':

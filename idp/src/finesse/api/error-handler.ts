@@ -27,7 +27,6 @@ export const FINESSE_ERRORS: Readonly<Record<RestCode, { status: number; type: s
   ERR_FINESSE_REASON_CODE_NOT_ALLOWED: { status: 400, type: 'Invalid Input' },
   ERR_FINESSE_INVALID_STATE: { status: 400, type: 'Invalid State' },
   ERR_FINESSE_INVALID_DESTINATION: { status: 400, type: 'Invalid Destination' },
-  ERR_FINESSE_ACTION_NOT_ALLOWED: { status: 400, type: 'Generic Error' },
   ERR_FINESSE_NOT_IMPLEMENTED: { status: 501, type: 'Not Implemented' },
 };
 

@@ -178,11 +178,14 @@ export class FinesseRuntime {
 
   /**
    * The asynchronous form of a refusal (reference A.2.2): the request got its 202, then the CTI
-   * server said no, and Finesse tells the requester's desktop on its User node.
+   * server said no, and Finesse tells the requester's desktop: a state change on its User node,
+   * a call operation on its Dialogs node (Dev Guide "Dialog CTI Error Notification", source the
+   * Dialog, or the Dialogs collection for a MAKE_CALL that made none).
    */
-  publishError(requesterLoginId: string, source: string, error: CtiError, requestId?: string): void {
-    const node = userUri(requesterLoginId);
-    this.emit({ kind: 'error', node, source, event: 'PUT', requestId, xml: apiErrorsXml(error, this.deploymentType), loginId: requesterLoginId });
+  publishError(requesterLoginId: string, on: 'user' | 'dialogs', source: string, error: CtiError, requestId?: string): void {
+    const node = on === 'user' ? userUri(requesterLoginId) : `${userUri(requesterLoginId)}/Dialogs`;
+    const xml = apiErrorsXml(error, this.deploymentType, on === 'user' ? 'user' : 'dialog');
+    this.emit({ kind: 'error', node, source, event: 'PUT', requestId, xml, loginId: requesterLoginId });
   }
 
   /** Back to the start: everyone signed out, no dialogs, reason codes re-read. Listeners stay. */

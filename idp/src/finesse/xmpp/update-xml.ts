@@ -18,7 +18,7 @@ export interface Notification {
  * The `<Update>` documents one change becomes (reference A.2.6; Dev Guide "Cisco Finesse
  * Notifications"). Element order follows the real captures: `data, event, requestId, source` for
  * an update and `data, requestId, source, event` with a lower-case `put` for an asynchronous
- * error. An empty `requestId` is written as `<requestId></requestId>`, as Finesse does for
+ * error on a User node (a Dialogs-node error is written like an update, as the Dev Guide shows it). An empty `requestId` is written as `<requestId></requestId>`, as Finesse does for
  * unsolicited events.
  *   - User: `<data><user>…full User…</user></data>` on the user's node, and a summary `<user>`
  *     on `/finesse/api/Team/<id>/Users` of each of the agent's teams (Dev Guide "Team Notification").
@@ -42,7 +42,10 @@ export function notificationsFor(rt: FinesseRuntime, change: FinesseChange): Not
 
   switch (change.kind) {
     case 'error':
-      return [out(change.node, change.xml, change.source, change.event.toLowerCase(), true)];
+      // A User-node refusal as captured from a real Finesse; a Dialogs-node one as the Dev Guide's sample.
+      return change.node.endsWith('/Dialogs')
+        ? [out(change.node, change.xml, change.source, change.event)]
+        : [out(change.node, change.xml, change.source, change.event.toLowerCase(), true)];
     case 'dialog':
       return [out(change.node, change.event === 'PUT' ? change.xml : node('dialogs', [change.xml]), change.source, change.event)];
     case 'user': {
