@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { IdpError } from '../../shared/errors.js';
-import { escapeText } from '../../shared/xml/escape.js';
+import { escapeAttr, escapeText } from '../../shared/xml/escape.js';
 import type { Logger } from '../../shared/log.js';
 import { isoTime } from '../api/model.js';
 import type { FinesseChange } from '../api/runtime.js';
@@ -168,7 +168,7 @@ export class NotificationService {
             stanzaXml(
               'message',
               { from: this.pubsubDomain, to, id: randomBytes(6).toString('base64url') },
-              `<event xmlns="${NS.pubsubEvent}"><items node="${n.node}"><item id="${randomUUID()}">${payload}</item></items></event>`,
+              `<event xmlns="${NS.pubsubEvent}"><items node="${escapeAttr(n.node)}"><item id="${randomUUID()}">${payload}</item></items></event>`,
             ),
           );
           deliveredTo.push(s.fullJid);
