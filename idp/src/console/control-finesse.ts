@@ -7,7 +7,17 @@ import { CALL_VARIABLE_MAX, CALL_VARIABLE_NAME } from '../finesse/api/call-varia
 import { DIALABLE } from '../finesse/api/make-call.js';
 import { dialogState, isoTime, type Dialog } from '../finesse/api/model.js';
 import { hangUp, simulateCall } from '../finesse/api/simulate-call.js';
+import type { PublishedNotification } from '../finesse/xmpp/notification-service.js';
 import { IdpError } from '../shared/errors.js';
+
+/** `GET /notifications?node=&limit=` (the service keeps the last 200). */
+const NotificationQuery = z.strictObject({
+  node: z.string().min(1).max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+/** A comment line this often keeps an idle event stream open through proxies (SSE §9.2.6 ":"). */
+const SSE_KEEPALIVE_MS = 15_000;
 
 const CallCommand = z.strictObject({
   /** The agent to ring: loginId or extension. */
@@ -23,8 +33,9 @@ const CallCommand = z.strictObject({
 /**
  * The control API's Finesse part (`/api/finesse/...`): agent states, a simulated customer call
  * to a READY agent and its hang-up (the caller's side of a call, which no REST client can play),
- * and the admin unlock of a sign-in lockout (reference A.2.1). JSON; errors through the control
- * API's handler.
+ * the admin unlock of a sign-in lockout (reference A.2.1), and what the notification service
+ * (reference A.2.6) published and to whom: the recent notifications, a live Server-Sent Events
+ * stream of them, and the connected desktops. JSON; errors through the control API's handler.
  */
 export function controlFinesse(state: LabState): Router {
   const r = express.Router();
@@ -71,6 +82,42 @@ export function controlFinesse(state: LabState): Router {
     res.json(dialogView(hangUp(ctx().runtime, req.params['id']!)));
   });
 
+  /** The recent notifications, oldest first; `node` keeps one node's, `limit` the last n. */
+  r.get('/notifications', (req, res) => {
+    const { node, limit } = parseQuery(req.query);
+    const list = ctx().notifications.recent().filter((n) => node === undefined || n.node === node);
+    res.json(limit === undefined ? list : list.slice(-limit));
+  });
+
+  /**
+   * Server-Sent Events (HTML Living Standard §9.2): one `data:` line of JSON per notification as it
+   * is published (the same objects as `/notifications`), optionally for one `node`. The listener
+   * goes when the client does.
+   */
+  r.get('/notifications/stream', (req, res) => {
+    const { node, limit } = parseQuery(req.query);
+    if (limit !== undefined) throw new IdpError('ERR_CONTROL_INVALID', 'limit: a stream has no limit', { details: { issues: [{ path: 'limit', message: 'not allowed on a stream' }] } });
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write(': connected\n\n');
+    const send = (n: PublishedNotification) => {
+      if (node === undefined || n.node === node) res.write(`data: ${JSON.stringify(n)}\n\n`);
+    };
+    const off = ctx().notifications.onPublish(send);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    keepAlive.unref();
+    res.on('close', () => {
+      off();
+      clearInterval(keepAlive);
+    });
+  });
+
+  /** Connected desktops (JID, transport, available) and agents waiting for their presence logout. */
+  r.get('/connections', (_req, res) => {
+    const n = ctx().notifications;
+    res.json({ connections: n.connections(), pendingLogouts: n.pendingLogouts() });
+  });
+
   r.post('/unlock/:username', (req, res) => {
     const f = ctx();
     const user = findFinesseUser(f.users, req.params['username']!);
@@ -79,6 +126,13 @@ export function controlFinesse(state: LabState): Router {
     res.json({ unlocked: user.username });
   });
   return r;
+}
+
+function parseQuery(query: unknown): z.infer<typeof NotificationQuery> {
+  const parsed = NotificationQuery.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message }));
+  throw new IdpError('ERR_CONTROL_INVALID', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { details: { issues } });
 }
 
 /** A dialog as the control API shows it. */

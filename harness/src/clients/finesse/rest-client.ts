@@ -13,6 +13,10 @@
  *   - a refused request is answered with `<ApiErrors><ApiError>` (ErrorType, ErrorMessage,
  *     ErrorData, in any order), raised here as a FinesseApiError.
  *
+ * Every state change and call action takes an optional `requestId`: sent as the `requestId`
+ * header, echoed by Finesse in the notifications the request causes (reference A.2.4), and
+ * returned, so that a desktop can match them (notification-client.ts waitForRequest).
+ *
  * Credentials come from a callback, asked before every request, so that a token source can
  * refresh by itself. With the reference SSO client that is
  *
@@ -131,7 +135,12 @@ export interface Dialog {
 /** The Dialog actions this client sends (reference A.2.5). */
 export type DialogAction = 'ANSWER' | 'HOLD' | 'RETRIEVE' | 'DROP' | 'TRANSFER_SST' | 'CONSULT_CALL' | 'SEND_DTMF';
 
-export interface DialogActionParams {
+/** The optional `requestId` header, echoed in the notifications a change causes (reference A.2.4). */
+export interface RequestIdOption {
+  requestId?: string;
+}
+
+export interface DialogActionParams extends RequestIdOption {
   /** The acting agent's own extension (their participant in the dialog). */
   targetMediaAddress: string;
   /** Where to transfer or consult (TRANSFER_SST, CONSULT_CALL). */
@@ -209,9 +218,14 @@ export class FinesseRestClient {
     return loginId;
   }
 
-  /** Signs the agent in on a phone: `<User><state>LOGIN</state><extension>…</extension></User>`; lands in NOT_READY. */
-  async login(id: string, extension: string): Promise<void> {
-    await this.send('PUT', `User/${seg(id)}`, xml('User', [['state', 'LOGIN'], ['extension', extension]]));
+  /**
+   * Signs the agent in on a phone: `<User><state>LOGIN</state><extension>…</extension></User>`;
+   * lands in NOT_READY. Resolves with the `requestId` sent (undefined when none), as do the
+   * other changes below.
+   */
+  async login(id: string, extension: string, opts: RequestIdOption = {}): Promise<string | undefined> {
+    await this.send('PUT', `User/${seg(id)}`, xml('User', [['state', 'LOGIN'], ['extension', extension]]), requestIdHeader(opts));
+    return opts.requestId;
   }
 
   /**
@@ -219,15 +233,16 @@ export class FinesseRestClient {
    * needs a `reasonCodeId` when reason codes are configured. `requestId` is echoed in the
    * notification that reports the change.
    */
-  async setState(id: string, state: string, opts: { reasonCodeId?: number | string; requestId?: string } = {}): Promise<void> {
+  async setState(id: string, state: string, opts: { reasonCodeId?: number | string } & RequestIdOption = {}): Promise<string | undefined> {
     const fields: Array<[string, string]> = [['state', state]];
     if (opts.reasonCodeId !== undefined) fields.push(['reasonCodeId', String(opts.reasonCodeId)]);
-    await this.send('PUT', `User/${seg(id)}`, xml('User', fields), opts.requestId === undefined ? {} : { requestId: opts.requestId });
+    await this.send('PUT', `User/${seg(id)}`, xml('User', fields), requestIdHeader(opts));
+    return opts.requestId;
   }
 
   /** Signs the agent out (from NOT_READY), with an optional LOGOUT reason code. */
-  async logout(id: string, reasonCodeId?: number | string): Promise<void> {
-    await this.setState(id, 'LOGOUT', reasonCodeId === undefined ? {} : { reasonCodeId });
+  async logout(id: string, reasonCodeId?: number | string, opts: RequestIdOption = {}): Promise<string | undefined> {
+    return this.setState(id, 'LOGOUT', { ...(reasonCodeId === undefined ? {} : { reasonCodeId }), ...opts });
   }
 
   /** `GET /User/<id>/ReasonCodes?category=NOT_READY|LOGOUT|ALL`: the codes this agent may use. */
@@ -248,12 +263,13 @@ export class FinesseRestClient {
   }
 
   /** Places a call from the agent's phone (`from` = the extension they signed in on, agent NOT_READY). */
-  async makeCall(id: string, from: string, to: string): Promise<void> {
-    await this.send('POST', `User/${seg(id)}/Dialogs`, xml('Dialog', [['requestedAction', 'MAKE_CALL'], ['fromAddress', from], ['toAddress', to]]));
+  async makeCall(id: string, from: string, to: string, opts: RequestIdOption = {}): Promise<string | undefined> {
+    await this.send('POST', `User/${seg(id)}/Dialogs`, xml('Dialog', [['requestedAction', 'MAKE_CALL'], ['fromAddress', from], ['toAddress', to]]), requestIdHeader(opts));
+    return opts.requestId;
   }
 
   /** Acts on the agent's participant of a dialog: `PUT /Dialog/<id>` with `requestedAction` and `targetMediaAddress`. */
-  async dialogAction(dialogId: string, action: DialogAction, params: DialogActionParams): Promise<void> {
+  async dialogAction(dialogId: string, action: DialogAction, params: DialogActionParams): Promise<string | undefined> {
     const fields: Array<[string, string]> = [
       ['requestedAction', action],
       ['targetMediaAddress', params.targetMediaAddress],
@@ -263,7 +279,8 @@ export class FinesseRestClient {
     if (params.dtmf !== undefined) {
       extra = `<actionParams><ActionParam><name>dtmfString</name><value>${esc(params.dtmf)}</value></ActionParam></actionParams>`;
     }
-    await this.send('PUT', `Dialog/${seg(dialogId)}`, xml('Dialog', fields, extra));
+    await this.send('PUT', `Dialog/${seg(dialogId)}`, xml('Dialog', fields, extra), requestIdHeader(params));
+    return params.requestId;
   }
 
   // --- transport ---------------------------------------------------------------------------
@@ -317,6 +334,10 @@ function esc(s: string): string {
 /** `<root><a>1</a><b>2</b>extra</root>`, values escaped. */
 function xml(root: string, fields: Array<[string, string]>, extra = ''): string {
   return `<${root}>${fields.map(([k, v]) => `<${k}>${esc(v)}</${k}>`).join('')}${extra}</${root}>`;
+}
+
+function requestIdHeader(opts: RequestIdOption): Record<string, string> {
+  return opts.requestId === undefined ? {} : { requestId: opts.requestId };
 }
 
 /** A path segment: ids are digits or names, but never let one change the path. */
@@ -374,7 +395,8 @@ function parseReasonCode(el: Element): ReasonCode {
   };
 }
 
-function parseUser(el: Element): FinesseUser {
+/** Reads a `<User>`, or the `<user>` of a User notification (same children; notification-client.ts). */
+export function parseUser(el: Element): FinesseUser {
   const reason = child(el, 'ReasonCode');
   const reasonCodeId = text(el, 'reasonCodeId');
   return {
@@ -409,7 +431,8 @@ function parseParticipant(el: Element): Participant {
   };
 }
 
-function parseDialog(el: Element): Dialog {
+/** Reads a `<Dialog>`, as GET returns it and as a Dialogs notification carries it. */
+export function parseDialog(el: Element): Dialog {
   const props = child(el, 'mediaProperties');
   return {
     id: text(el, 'id'),
