@@ -45,6 +45,8 @@ describe.each(['agent1', 'nonsso1'])('as %s', (agent) => {
     expect(text(u, 'state')).toBe('LOGOUT');
     expect(text(u, 'reasonCodeId')).toBe('4');
     expect(text(one(u, 'ReasonCode'), 'category')).toBe('LOGOUT');
+    // Signed out, the agent has no device any more (the real logout capture, reference A.2.6).
+    expect(text(u, 'extension')).toBe('');
   });
 
   it('LOGOUT without a reason code, and a later LOGIN, clear the reason to -1', async () => {

@@ -71,6 +71,8 @@ export function changeState(
     if (a.state !== 'NOT_READY') return refuse('CF_INVALID_OBJECT_STATE', `LOGOUT from ${a.state}`);
     a.pendingState = '';
     a.pendingReasonCodeId = -1;
+    // A signed-out agent has no device: `<extension></extension>` (the real logout capture, reference A.2.6).
+    a.extension = '';
     rt.setState(a, 'LOGOUT', reason);
   } else {
     const reason = requested === 'NOT_READY' ? notReadyReason(rt, actor, user, reasonText) : -1;

@@ -59,6 +59,7 @@ export class PresenceWatch {
       if (a.state === 'LOGOUT') continue;
       a.pendingState = '';
       a.pendingReasonCodeId = -1;
+      a.extension = '';
       this.rt.setState(a, 'LOGOUT', FORCED_LOGOUT_REASON);
       this.log.info({ svc: 'finesse', event: 'finesse.presence.logout', loginId }, 'forced logout after presence loss');
       this.rt.publishUser(loginId);
