@@ -48,7 +48,7 @@ function basic(ctx: FinesseContext, value: string): FinessePrincipal {
  * A non-SSO user's password, with the lockout (REST Basic and the notification service's SASL
  * PLAIN share it: both are "sign-in attempts"). Throws ERR_FINESSE_LOCKED_OUT or _UNAUTHORIZED.
  */
-export function checkPassword(ctx: FinesseContext, user: FinesseUser, password: string): void {
+export function checkPassword(ctx: Pick<FinesseContext, 'config' | 'lockout' | 'log'>, user: FinesseUser, password: string): void {
   if (ctx.lockout.isLocked(user.username)) {
     throw new IdpError('ERR_FINESSE_LOCKED_OUT', 'The user is locked out after too many failed sign-in attempts. Try again later.', { status: 401 });
   }
@@ -73,7 +73,7 @@ function bearer(ctx: FinesseContext, token: string): FinessePrincipal {
  * An IdS access token of an SSO user: valid at IdS right now and naming a Finesse user who signs
  * in with SSO. The IdS reason (ERR_IDS_TOKEN_EXPIRED, _REVOKED, _INVALID) travels as `errorData`.
  */
-export function checkAccessToken(ctx: FinesseContext, token: string): FinesseUser {
+export function checkAccessToken(ctx: Pick<FinesseContext, 'config' | 'ids' | 'users'>, token: string): FinesseUser {
   if (ctx.config.systemAuthMode === 'NON_SSO' || !ctx.ids) throw unauthorized('Single sign-on is not enabled on this Finesse.');
   let userId: string;
   try {

@@ -1,7 +1,7 @@
 import type { FinesseUser } from '../finesse-users.js';
 import type { CtiError } from './cti-errors.js';
 import { finesseError } from './error-handler.js';
-import { AGENT_STATES, userUri, type AgentStateName } from './model.js';
+import { AGENT_STATES, CALL_STATES, userUri } from './model.js';
 import { codesFor, supervisorReasonCode, type ReasonCategory } from './reason-codes.js';
 import type { FinesseRuntime } from './runtime.js';
 import { teamNamesOf } from './teams.js';
@@ -9,9 +9,6 @@ import { childText, type XmlData } from './xml-body.js';
 
 /** What a client may put in `<state>` (reference A.2.4: LOGIN is request-only; WORK_READY is UCCE only). */
 type Requested = 'LOGIN' | 'READY' | 'NOT_READY' | 'LOGOUT' | 'WORK' | 'WORK_READY';
-
-/** States an agent is in because of a call; a READY/NOT_READY/wrap-up request then waits in `pendingState`. */
-const IN_CALL: ReadonlySet<AgentStateName> = new Set(['RESERVED', 'RESERVED_OUTBOUND', 'RESERVED_OUTBOUND_PREVIEW', 'TALKING', 'HOLD']);
 
 /** What a supervisor may set on an agent of their team (reference A.2.4). */
 const SUPERVISOR_MAY: ReadonlySet<Requested> = new Set(['READY', 'NOT_READY', 'LOGOUT']);
@@ -77,7 +74,7 @@ export function changeState(
   } else {
     const reason = requested === 'NOT_READY' ? notReadyReason(rt, actor, user, reasonText) : -1;
     if (a.state === 'LOGOUT') return refuse('CF_INVALID_OBJECT_STATE', `${requested} while signed out`);
-    if (IN_CALL.has(a.state)) {
+    if (CALL_STATES.has(a.state)) {
       a.pendingState = requested;
       a.pendingReasonCodeId = reason;
     } else {

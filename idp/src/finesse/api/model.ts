@@ -19,6 +19,9 @@ export const AGENT_STATES = [
 ] as const;
 export type AgentStateName = (typeof AGENT_STATES)[number];
 
+/** Agent states that only a call puts an agent in (state requests then wait in `pendingState`). */
+export const CALL_STATES: ReadonlySet<AgentStateName> = new Set(['RESERVED', 'RESERVED_OUTBOUND', 'RESERVED_OUTBOUND_PREVIEW', 'TALKING', 'HOLD']);
+
 /** What may wait in `pendingState` until a call ends (a READY/NOT_READY/wrap-up request during a call). */
 export type PendingState = '' | 'READY' | 'NOT_READY' | 'WORK' | 'WORK_READY';
 

@@ -1,8 +1,5 @@
-import type { AgentRecord, AgentStateName, Participant } from './model.js';
+import { CALL_STATES, type AgentRecord, type Participant } from './model.js';
 import type { FinesseRuntime } from './runtime.js';
-
-/** Agent states that only a call puts an agent in. */
-const CALL_STATES: ReadonlySet<AgentStateName> = new Set(['RESERVED', 'RESERVED_OUTBOUND', 'RESERVED_OUTBOUND_PREVIEW', 'TALKING', 'HOLD']);
 
 /**
  * Brings each agent's state in line with their call legs, after any dialog change, and publishes

@@ -85,7 +85,8 @@ class BoshSession implements XmppTransport {
     const held = this.held;
     this.held = [];
     for (const h of held) this.answer(h, this.final);
-    this.finish(held.length > 0);
+    // Requests still waiting for an earlier rid carry the final answer too (never left open past `wait`).
+    this.finish(held.length > 0 || this.early.size > 0);
   }
 
   /** A request with this session's sid, in any order. */
@@ -103,6 +104,9 @@ class BoshSession implements XmppTransport {
       this.close(new XmppStreamError('policy-violation', 'ERR_XMPP_BOSH_OVERACTIVE', `rid ${rid} is beyond the window of ${this.requests}.`));
       throw new BindingError('item-not-found', 'ERR_XMPP_BOSH_OVERACTIVE', `rid ${rid} is beyond the window of ${this.requests} requests.`);
     }
+    // §14.3: the same rid again (a resend) replaces a request still waiting for its turn; the one
+    // it replaces gets an empty answer instead of staying open for ever.
+    this.early.get(rid)?.res.type('text/xml').send(body(''));
     this.early.set(rid, { el, res });
     while (this.early.has(this.nextRid)) {
       const next = this.early.get(this.nextRid)!;

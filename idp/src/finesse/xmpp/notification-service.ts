@@ -8,6 +8,7 @@ import { checkAccessToken, checkPassword } from '../authenticate.js';
 import type { FinesseContext } from '../context.js';
 import { findByLoginId, findFinesseUser, usesSso, type FinesseUser } from '../finesse-users.js';
 import type { XEl } from './frame-xml.js';
+import { splitJid } from './jid.js';
 import { NS } from './namespaces.js';
 import { PresenceWatch } from './presence-watch.js';
 import { SubscriptionStore, type Subscription } from './subscriptions.js';
@@ -84,10 +85,10 @@ export class NotificationService {
     if (!user) throw new SaslFailure('not-authorized', 'ERR_XMPP_AUTH_FAILED', 'Invalid user ID or password.');
     try {
       if (usesSso(this.deps.config.systemAuthMode, user)) {
-        const named = checkAccessToken(this.deps as FinesseContext, password);
+        const named = checkAccessToken(this.deps, password);
         if (named.username !== user.username) throw new SaslFailure('not-authorized', 'ERR_XMPP_AUTH_FAILED', 'The access token belongs to another user.');
       } else {
-        checkPassword(this.deps as FinesseContext, user, password);
+        checkPassword(this.deps, user, password);
       }
     } catch (e) {
       if (!(e instanceof IdpError)) throw e;
@@ -248,10 +249,4 @@ export class NotificationService {
     this.sessions.clear();
     this.byUser.clear();
   }
-}
-
-/** `local@domain/resource` → [`local@domain`, `resource`]. */
-export function splitJid(jid: string): [string, string | undefined] {
-  const slash = jid.indexOf('/');
-  return slash < 0 ? [jid, undefined] : [jid.slice(0, slash), jid.slice(slash + 1)];
 }

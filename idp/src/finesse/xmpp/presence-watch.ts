@@ -1,13 +1,10 @@
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/log.js';
-import type { AgentStateName } from '../api/model.js';
+import { CALL_STATES } from '../api/model.js';
 import type { FinesseRuntime } from '../api/runtime.js';
 
 /** The reason code of Finesse's forced logout (Dev Guide "Desktop Presence and Forced Logout"). */
 export const FORCED_LOGOUT_REASON = 255;
-
-/** On a call the CTI server refuses a logout; the forced logout waits until the call is over. */
-const IN_CALL: ReadonlySet<AgentStateName> = new Set(['RESERVED', 'RESERVED_OUTBOUND', 'RESERVED_OUTBOUND_PREVIEW', 'TALKING', 'HOLD']);
 
 /**
  * Finesse's presence-based logout (Dev Guide "Desktop Presence and Forced Logout"): when the last
@@ -54,7 +51,8 @@ export class PresenceWatch {
     for (const [loginId, at] of this.lostAt) {
       if (now - at < this.delaySeconds * 1000) continue;
       const a = this.rt.agent(loginId);
-      if (IN_CALL.has(a.state)) continue;
+      // On a call the CTI server refuses a logout; the forced logout waits until the call is over.
+      if (CALL_STATES.has(a.state)) continue;
       this.lostAt.delete(loginId);
       if (a.state === 'LOGOUT') continue;
       a.pendingState = '';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { findByLoginId } from '../finesse-users.js';
 import { allTeams, supervisedTeams, supervises } from '../api/teams.js';
+import { bareOf } from './jid.js';
 import { NS } from './namespaces.js';
 import type { NotificationDeps } from './notification-service.js';
 import type { XmppSession } from './session.js';
@@ -100,9 +101,4 @@ export class SubscriptionStore {
 
 function notFound(node: string) {
   return new XmppStanzaError('item-not-found', 'ERR_XMPP_PUBSUB_NODE_NOT_FOUND', `There is no node ${node}.`);
-}
-
-function bareOf(jid: string): string {
-  const slash = jid.indexOf('/');
-  return slash < 0 ? jid : jid.slice(0, slash);
 }
