@@ -228,7 +228,7 @@ export const FinesseConfigSchema = z.strictObject({
        * Seconds Finesse waits after an agent's last desktop goes unavailable before it signs the
        * agent out (Dev Guide "Desktop Presence and Forced Logout": 60 s), on the lab clock.
        */
-      presenceLogoutSeconds: z.number().int().min(0).max(3600).default(60),
+      presenceLogoutSeconds: z.number().int().min(1).max(3600).default(60),
       /** Longest a BOSH request is held open (XEP-0124 `wait`; the client may ask for less). */
       boshMaxWaitSeconds: z.number().int().min(1).max(300).default(60),
       /** A BOSH session with no request for this long is gone (XEP-0124 `inactivity`; Openfire: 30). */

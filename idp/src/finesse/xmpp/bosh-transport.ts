@@ -80,7 +80,13 @@ class BoshSession implements XmppTransport {
   close(error?: XmppStreamError): void {
     if (this.final !== undefined) return;
     // XEP-0206 §7: a stream error travels in a terminate body with condition remote-stream-error.
-    this.final = error ? terminate('remote-stream-error', this.queue.join('') + error.toXml()) : body(this.queue.join(''), ' type="terminate"');
+    this.end(error ? terminate('remote-stream-error', this.queue.join('') + error.toXml()) : body(this.queue.join(''), ' type="terminate"'));
+  }
+
+  /** Ends the session with `final` as every open request's answer (and the next one's). */
+  private end(final: string): void {
+    if (this.final !== undefined) return;
+    this.final = final;
     this.queue = [];
     const held = this.held;
     this.held = [];
@@ -94,10 +100,14 @@ class BoshSession implements XmppTransport {
     this.touch();
     if (this.final !== undefined) return void res.type('text/xml').send(this.final);
     if (rid < this.nextRid) {
-      // §14.3: a retransmission gets the same answer again, if we still have it.
+      // §14.3: a retransmission gets the same answer again, if we have it; one received but not
+      // answered yet (still held, or its connection broke first) is held again.
       const again = this.answers.get(rid);
-      if (again === undefined) throw new BindingError('item-not-found', 'ERR_XMPP_BOSH_UNKNOWN_SESSION', `rid ${rid} is older than the window.`);
-      return void res.type('text/xml').send(again);
+      if (again !== undefined) return void res.type('text/xml').send(again);
+      if (rid >= this.nextRid - this.requests) return this.keep(rid, res);
+      // §14.3: a rid outside the window is a terminal `item-not-found`: the session is over.
+      this.end(terminate('item-not-found'));
+      throw new BindingError('item-not-found', 'ERR_XMPP_BOSH_BAD_RID', `rid ${rid} is older than the window of ${this.requests} requests.`);
     }
     if (rid >= this.nextRid + this.requests) {
       // §14.2 (and §11 "overactive"): more requests ahead than the window allows.
@@ -111,7 +121,15 @@ class BoshSession implements XmppTransport {
     while (this.early.has(this.nextRid)) {
       const next = this.early.get(this.nextRid)!;
       this.early.delete(this.nextRid);
-      this.process(this.nextRid++, next.el, next.res);
+      try {
+        this.process(this.nextRid++, next.el, next.res);
+      } catch (e) {
+        // The current request's failure goes to the surface's error handler; an earlier-queued
+        // one's is answered here, so that it never stays open.
+        if (next.res === res) throw e;
+        this.manager.service.log.error({ svc: 'finesse', err: e }, 'BOSH request failed');
+        if (!next.res.headersSent) next.res.set('X-Idp-Harness-Error', 'ERR_INTERNAL').type('text/xml').send(terminate('undefined-condition'));
+      }
     }
   }
 
@@ -131,6 +149,15 @@ class BoshSession implements XmppTransport {
       this.finish(true);
     }
     if (this.final !== undefined) return void res.type('text/xml').send(this.final);
+    this.keep(rid, res);
+  }
+
+  /** Keeps the request open for what comes next (§7.1 `wait`), answering the oldest beyond `hold`. */
+  private keep(rid: number, res: Response): void {
+    // A client that already hung up has nothing to hold: a notification must not vanish into it.
+    if (res.destroyed || res.req.socket.destroyed) return;
+    const same = this.held.findIndex((h) => h.rid === rid);
+    if (same >= 0) this.answer(this.held.splice(same, 1)[0]!, body(''));
     const h: Held = { rid, res, timer: setTimeout(() => this.release(h), this.wait * 1000) };
     h.timer.unref();
     this.held.push(h);
@@ -214,7 +241,7 @@ class BoshManager {
   /** XEP-0124 §7.1 and XEP-0206 §4: the session creation request and its answer with the features. */
   create(el: XEl, rid: number, res: Response): void {
     const to = el.attrs['to'];
-    if (to !== this.service.domain) throw new BindingError('host-unknown', 'ERR_XMPP_HOST_UNKNOWN', `This service is ${this.service.domain}, not ${to ?? '(none)'}.`);
+    if (to?.toLowerCase() !== this.service.domain.toLowerCase()) throw new BindingError('host-unknown', 'ERR_XMPP_HOST_UNKNOWN', `This service is ${this.service.domain}, not ${to ?? '(none)'}.`);
     const asked = (name: string, dflt: number) => {
       const v = el.attrs[name];
       if (v === undefined) return dflt;
@@ -255,7 +282,7 @@ export function boshRouter(service: NotificationService): { router: Router; clos
     if (el.name !== 'body' || el.ns !== NS.httpbind) throw new BindingError('bad-request', 'ERR_XMPP_BOSH_BAD_REQUEST', `The request must be a <body xmlns="${NS.httpbind}">.`);
     const ridText = el.attrs['rid'] ?? '';
     // §7.1: rid is a positive integer below 2^53, so it never wraps in JavaScript.
-    if (!/^\d{1,16}$/.test(ridText) || Number(ridText) > Number.MAX_SAFE_INTEGER) throw new BindingError('bad-request', 'ERR_XMPP_BOSH_BAD_REQUEST', 'The body has no valid rid.');
+    if (!/^[1-9]\d{0,15}$/.test(ridText) || Number(ridText) > Number.MAX_SAFE_INTEGER) throw new BindingError('bad-request', 'ERR_XMPP_BOSH_BAD_REQUEST', 'The body has no valid rid.');
     const rid = Number(ridText);
     const sid = el.attrs['sid'];
     if (sid === undefined) return manager.create(el, rid, res);
@@ -271,6 +298,9 @@ export function boshRouter(service: NotificationService): { router: Router; clos
     if (err instanceof BindingError) b = err;
     else if (err instanceof XmppStreamError) b = new BindingError(err.condition === 'policy-violation' ? 'policy-violation' : 'bad-request', err.code, err.message);
     else if ((err as { type?: string }).type === 'entity.too.large') b = new BindingError('policy-violation', 'ERR_XMPP_TOO_LARGE', 'The body is too large.');
+    else if (['charset.unsupported', 'encoding.unsupported'].includes((err as { type?: string }).type ?? '')) {
+      b = new BindingError('bad-request', 'ERR_XMPP_BOSH_BAD_REQUEST', 'The body must be UTF-8 XML (XEP-0124 §4).');
+    }
     else {
       service.log.error({ svc: 'finesse', err }, 'BOSH request failed');
       b = new BindingError('undefined-condition', 'ERR_INTERNAL', 'The connection manager failed on this request.');

@@ -37,8 +37,13 @@ export function stanzaXml(name: string, attrs: Record<string, string | undefined
  * `XmppStreamError` for what ends the stream; the transport writes it and closes.
  */
 export class XmppSession {
-  readonly id = randomBytes(8).toString('hex');
+  /** The stream id, new on every stream header (RFC 6120 §4.7.3); BOSH's `authid` is the first. */
+  id = randomBytes(8).toString('hex');
   state: 'new' | 'authenticated' | 'bound' = 'new';
+  /** After `<success/>` the client must restart the stream before anything else (RFC 6120 §6.4.6). */
+  private awaitingRestart = false;
+  /** `<auth mechanism="PLAIN"/>` came without an initial response: the PLAIN message follows in `<response/>`. */
+  private awaitingResponse = false;
   user: FinesseUser | undefined;
   resource = '';
   /** Sent available presence (RFC 6121 §4.2); `priority` from it. */
@@ -66,9 +71,13 @@ export class XmppSession {
    * authentication, bind and session after (§4.3.2).
    */
   opened(to: string | undefined): string {
-    if (to !== undefined && to !== this.service.domain) {
+    if (to !== undefined && to.toLowerCase() !== this.service.domain.toLowerCase()) {
       throw new XmppStreamError('host-unknown', 'ERR_XMPP_HOST_UNKNOWN', `This service is ${this.service.domain}, not ${to}.`);
     }
+    // RFC 6120 §4.3.3: the stream is restarted after SASL, never after binding.
+    if (this.state === 'bound') throw new XmppStreamError('policy-violation', 'ERR_XMPP_RESTART_REQUIRED', 'The stream cannot be restarted after resource binding.');
+    this.awaitingRestart = false;
+    this.id = randomBytes(8).toString('hex');
     const inner =
       this.state === 'new'
         ? `<mechanisms xmlns="${NS.sasl}"><mechanism>PLAIN</mechanism></mechanisms>`
@@ -80,6 +89,7 @@ export class XmppSession {
   receive(el: XEl): void {
     if (this.closed) return;
     if (el.ns === NS.sasl) return this.sasl(el);
+    if (this.awaitingRestart) throw new XmppStreamError('policy-violation', 'ERR_XMPP_RESTART_REQUIRED', 'Restart the stream after SASL success (RFC 6120 §6.4.6).');
     if (el.name === 'iq' || el.name === 'presence' || el.name === 'message') {
       // RFC 6120 §4.9.3.10: stanzas are qualified by the content namespace.
       if (el.ns !== NS.client) throw new XmppStreamError('invalid-namespace', 'ERR_XMPP_INVALID_NAMESPACE', `<${el.name}> must be in ${NS.client}, not '${el.ns}'.`);
@@ -115,19 +125,29 @@ export class XmppSession {
 
   private sasl(el: XEl): void {
     if (this.state !== 'new') throw new XmppStreamError('policy-violation', 'ERR_XMPP_BAD_REQUEST', 'The stream is already authenticated.');
+    const responding = this.awaitingResponse;
+    this.awaitingResponse = false;
     try {
       if (el.name === 'abort') throw new SaslFailure('aborted', 'ERR_XMPP_AUTH_ABORTED', 'The client aborted the authentication.');
-      if (el.name !== 'auth') throw new SaslFailure('malformed-request', 'ERR_XMPP_AUTH_MALFORMED', `<${el.name}> is not expected now.`);
-      if (el.attrs['mechanism'] !== 'PLAIN') {
+      if (el.name !== (responding ? 'response' : 'auth')) throw new SaslFailure('malformed-request', 'ERR_XMPP_AUTH_MALFORMED', `<${el.name}> is not expected now.`);
+      if (!responding && el.attrs['mechanism'] !== 'PLAIN') {
         throw new SaslFailure('invalid-mechanism', 'ERR_XMPP_AUTH_MECHANISM', `Mechanism '${el.attrs['mechanism'] ?? ''}' is not offered; use PLAIN.`);
       }
-      const { authzid, authcid, password } = decodePlain(textOf(el).trim());
+      const b64 = textOf(el).trim();
+      if (!responding && b64 === '') {
+        // RFC 6120 §6.4.2: no initial response; an empty challenge asks for it.
+        this.awaitingResponse = true;
+        this.transport.send(`<challenge xmlns="${NS.sasl}"/>`);
+        return;
+      }
+      const { authzid, authcid, password } = decodePlain(b64);
       const user = this.service.authenticate(authcid, password);
       // RFC 4616 §2: an authzid, when given, must be an identity the authcid may act as: its own JID.
       const bare = `${user.finesse.loginId}@${this.service.domain}`;
       if (authzid !== '' && authzid !== bare) throw new SaslFailure('invalid-authzid', 'ERR_XMPP_AUTH_FAILED', `The authorization identity must be ${bare}.`);
       this.user = user;
       this.state = 'authenticated';
+      this.awaitingRestart = true;
       this.transport.send(`<success xmlns="${NS.sasl}"/>`);
     } catch (e) {
       if (!(e instanceof SaslFailure)) throw e;
@@ -154,9 +174,10 @@ export class XmppSession {
         if (q.ns === NS.session && type === 'set') return this.result(el);
         throw new XmppStanzaError('not-authorized', 'ERR_XMPP_NOT_AUTHORIZED', 'Bind a resource first (RFC 6120 §7).');
       }
-      const to = el.attrs['to'];
-      if (to === this.service.pubsubDomain) return this.pubsubIq(el, q, type);
-      if (to !== undefined && to !== this.service.domain && to !== this.bareJid) {
+      // RFC 7622 §3.2: domainparts compare case-insensitively (loginIds are digits).
+      const to = el.attrs['to']?.toLowerCase();
+      if (to === this.service.pubsubDomain.toLowerCase()) return this.pubsubIq(el, q, type);
+      if (to !== undefined && to !== this.service.domain.toLowerCase() && to !== this.bareJid.toLowerCase()) {
         throw new XmppStanzaError('service-unavailable', 'ERR_XMPP_SERVICE_UNAVAILABLE', `${to} does not answer here.`);
       }
       this.serverIq(el, q, type);
@@ -233,7 +254,7 @@ export class XmppSession {
     const feature = op.name === 'publish' ? 'publish' : op.name === 'items' ? 'retrieve-items' : op.name;
     throw new XmppStanzaError(
       op.name === 'publish' ? 'forbidden' : 'feature-not-implemented',
-      'ERR_XMPP_SERVICE_UNAVAILABLE',
+      op.name === 'publish' ? 'ERR_XMPP_PUBSUB_FORBIDDEN' : 'ERR_XMPP_PUBSUB_NOT_IMPLEMENTED',
       `pub-sub '${op.name}' is not available to desktops.`,
       `<unsupported xmlns="${NS.pubsubErrors}" feature="${escapeAttr(feature)}"/>`,
     );
@@ -250,8 +271,9 @@ export class XmppSession {
       this.available = false;
     } else {
       const p = childEl(el, 'priority');
-      const n = p ? Number(textOf(p).trim()) : 0;
-      if (!Number.isInteger(n) || n < -128 || n > 127) {
+      const raw = p ? textOf(p).trim() : '0';
+      const n = /^[+-]?\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+      if (!(n >= -128 && n <= 127)) {
         return this.reply(el, new XmppStanzaError('bad-request', 'ERR_XMPP_BAD_REQUEST', 'priority is an integer from -128 to 127 (RFC 6121 §4.7.2.3).'));
       }
       this.priority = n;
@@ -281,7 +303,7 @@ export class XmppSession {
 
 /** RFC 4616 §2: `[authzid] NUL authcid NUL passwd`, base64 (RFC 6120 §6.4.2; `=` is empty). */
 function decodePlain(b64: string): { authzid: string; authcid: string; password: string } {
-  if (b64 === '' || b64 === '=') throw new SaslFailure('malformed-request', 'ERR_XMPP_AUTH_MALFORMED', 'PLAIN needs an initial response.');
+  if (b64 === '' || b64 === '=') throw new SaslFailure('malformed-request', 'ERR_XMPP_AUTH_MALFORMED', 'An empty PLAIN message (RFC 4616 §2 needs authcid and password).');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) {
     throw new SaslFailure('incorrect-encoding', 'ERR_XMPP_AUTH_MALFORMED', 'The initial response is not base64 (RFC 6120 §6.4.2).');
   }

@@ -86,10 +86,12 @@ function connect(ws: WebSocket, service: NotificationService): void {
       if (isBinary) throw new XmppStreamError('bad-format', 'ERR_XMPP_NOT_WELL_FORMED', 'XMPP over WebSocket uses text frames (RFC 7395 §3.2).');
       const el = parseFrame(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'), service.maxStanzaBytes);
       if (el.ns === NS.framing && el.name === 'open') {
-        // RFC 7395 §3.3.2; the version must be 1.0 (RFC 6120 §4.7.5).
+        // RFC 7395 §3.3.2; the version must be 1.0 (RFC 6120 §4.7.5). The header carries the new
+        // stream's id, so the features are decided first.
+        if (el.attrs['version'] !== '1.0') throw new XmppStreamError('unsupported-version', 'ERR_XMPP_UNSUPPORTED_VERSION', 'The stream version must be 1.0 (RFC 6120 §4.7.5).');
+        const features = session.opened(el.attrs['to']);
         sendOpen();
-        if (el.attrs['version'] !== '1.0') throw new XmppStreamError('unsupported-version', 'ERR_XMPP_BAD_REQUEST', 'The stream version must be 1.0.');
-        transport.send(session.opened(el.attrs['to']));
+        transport.send(features);
         return;
       }
       if (el.ns === NS.framing && el.name === 'close') {
