@@ -95,4 +95,36 @@ describe.each(TRANSPORTS)('over %s', (t: TransportName) => {
     await agent.barrier();
     expect(agent.notes).toEqual([]);
   });
+
+  // Dev Guide "Dialog CTI Error Notification": node User/{id}/Dialogs, elements errorData,
+  // errorMessage, errorType; the Update in the ordinary order with event PUT.
+  it('MAKE_CALL while READY: 202, then a Call Operation Failure on the Dialogs node, source the collection', async () => {
+    const d = await Desktop.open(ucce, 'agent1', t);
+    await ucce.ready('agent1');
+    const res = await ucce.post('agent1', '/User/1001/Dialogs', '<Dialog><requestedAction>MAKE_CALL</requestedAction><fromAddress>3001</fromAddress><toAddress>5550001</toAddress></Dialog>', {
+      headers: { requestId: `call-${t}` },
+    });
+    expect([res.status, res.text]).toEqual([202, '']);
+    const n = await d.note((x) => x.requestId === `call-${t}`, 'the dialog error');
+    expect([n.node, n.source, n.event]).toEqual(['/finesse/api/User/1001/Dialogs', '/finesse/api/User/1001/Dialogs', 'PUT']);
+    expect(children(n.update).map((c) => c.tagName)).toEqual(['data', 'event', 'requestId', 'source']);
+    const e = apiError(n);
+    expect(children(e).map((c) => c.tagName)).toEqual(['errorData', 'errorMessage', 'errorType']);
+    expect([childText(e, 'errorType'), childText(e, 'errorMessage'), childText(e, 'errorData')]).toEqual(['Call Operation Failure', 'CF_INVALID_OBJECT_STATE', '22']);
+    expect((await ucce.dialogs('agent1')).length).toBe(0);
+  });
+
+  it('an action the participant state does not allow (HOLD while ringing): 202, then a Generic Error, source the Dialog', async () => {
+    const d = await Desktop.open(ucce, 'agent1', t);
+    await ucce.ready('agent1');
+    const id = await ucce.simulateCall('agent1');
+    const res = await ucce.put('agent1', `/Dialog/${id}`, '<Dialog><requestedAction>HOLD</requestedAction><targetMediaAddress>3001</targetMediaAddress></Dialog>', {
+      headers: { requestId: `hold-${t}` },
+    });
+    expect(res.status).toBe(202);
+    const n = await d.note((x) => x.requestId === `hold-${t}`, 'the dialog error');
+    expect([n.node, n.source]).toEqual(['/finesse/api/User/1001/Dialogs', `/finesse/api/Dialog/${id}`]);
+    expect(childText(apiError(n), 'errorType')).toBe('Generic Error');
+    expect(await ucce.state('agent1')).toBe('RESERVED');
+  });
 });
