@@ -18,7 +18,9 @@ export interface Notification {
  * The `<Update>` documents one change becomes (reference A.2.6; Dev Guide "Cisco Finesse
  * Notifications"). Element order follows the real captures: `data, event, requestId, source` for
  * an update and `data, requestId, source, event` with a lower-case `put` for an asynchronous
-X
+ * error on a User node (a Dialogs-node error is written like an update, as the Dev Guide shows
+ * it). An unsolicited event has an empty `requestId` (`<requestId></requestId>`, the same XML as
+ * the captures' `<requestId/>`).
  *   - User: `<data><user>…full User…</user></data>` on the user's node, and a summary `<user>`
  *     on `/finesse/api/Team/<id>/Users` of each of the agent's teams (Dev Guide "Team Notification").
  *   - Dialog POST/DELETE: `<data><dialogs><Dialog>…</Dialog></dialogs></data>`, source the collection;
