@@ -117,4 +117,16 @@ describe.each(TRANSPORTS)('over %s', (t: TransportName) => {
     const e = await d.iqError(() => d.client.unsubscribeFromNode(pubsubOf(f), { node, jid: d.jid }));
     expect(e).toMatchObject({ condition: 'unexpected-request', app: 'not-subscribed', code: 'ERR_XMPP_PUBSUB_NOT_SUBSCRIBED' });
   });
+
+  it('unsubscribing with another subid is not-acceptable (invalid-subid); from a node that does not exist item-not-found (XEP-0060 §6.2.3)', async () => {
+    const d = await Desktop.open(f, 'supervisor1', t);
+    const node = teamUsersNode(f, 'supervisor1');
+    await d.client.subscribeToNode(pubsubOf(f), { node, jid: d.jid });
+    const wrong = await d.iqError(() => d.client.unsubscribeFromNode(pubsubOf(f), { node, jid: d.jid, subid: 'not-the-subid' }));
+    expect(wrong).toMatchObject({ condition: 'not-acceptable', type: 'modify', app: 'invalid-subid', code: 'ERR_XMPP_PUBSUB_BAD_SUBID' });
+    const none = await d.iqError(() => d.client.unsubscribeFromNode(pubsubOf(f), { node: '/finesse/api/Nothing', jid: d.jid }));
+    expect(none).toMatchObject({ condition: 'item-not-found', code: 'ERR_XMPP_PUBSUB_NODE_NOT_FOUND' });
+    // The subscription is still there after both refusals.
+    expect((await d.client.getSubscriptions(pubsubOf(f))).items?.map((x) => x.node)).toContain(node);
+  });
 });

@@ -408,22 +408,7 @@ export class Desktop {
 
   /** Resolves when `check` returns something, re-checked on everything that arrives; bounded. */
   until<T>(check: () => T | undefined, what: string, ms = WAIT_MS): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const first = check();
-      if (first !== undefined) return resolve(first);
-      const onUpdate = () => {
-        const v = check();
-        if (v === undefined) return;
-        clearTimeout(timer);
-        this.events.off('update', onUpdate);
-        resolve(v);
-      };
-      const timer = setTimeout(() => {
-        this.events.off('update', onUpdate);
-        reject(new Error(`test: ${this.user} over ${this.transport}: timed out after ${ms} ms waiting for ${what}; notes: ${this.describeNotes()}`));
-      }, ms);
-      this.events.on('update', onUpdate);
-    });
+    return waitOn(this.events, check, ms, () => `test: ${this.user} over ${this.transport}: timed out after ${ms} ms waiting for ${what}; notes: ${this.describeNotes()}`);
   }
 
   /** The first notification (from index `since`) matching `match`. */
@@ -580,22 +565,7 @@ export class RawWs {
   }
 
   until<T>(check: () => T | undefined, what: string, ms = WAIT_MS): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const first = check();
-      if (first !== undefined) return resolve(first);
-      const onUpdate = () => {
-        const v = check();
-        if (v === undefined) return;
-        clearTimeout(timer);
-        this.events.off('update', onUpdate);
-        resolve(v);
-      };
-      const timer = setTimeout(() => {
-        this.events.off('update', onUpdate);
-        reject(new Error(`test: timed out after ${ms} ms waiting for ${what}; frames: ${JSON.stringify(this.frames)}`));
-      }, ms);
-      this.events.on('update', onUpdate);
-    });
+    return waitOn(this.events, check, ms, () => `test: timed out after ${ms} ms waiting for ${what}; frames: ${JSON.stringify(this.frames)}`);
   }
 
   /** `<open/>` (RFC 7395 §3.3.1) and the features that answer it. */
@@ -689,4 +659,24 @@ export async function boshSession(f: FinesseLab, attrs: Record<string, string | 
   const sid = answer.body?.getAttribute('sid');
   if (!sid) throw new Error(`test: no BOSH session: ${answer.text}`);
   return { sid, rid: rid + 1, answer };
+}
+
+/** Resolves with the first value `check` returns, re-checked on each 'update' of `events`; rejects after `ms`. */
+function waitOn<T>(events: EventEmitter, check: () => T | undefined, ms: number, timeoutMessage: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const first = check();
+    if (first !== undefined) return resolve(first);
+    const onUpdate = () => {
+      const v = check();
+      if (v === undefined) return;
+      clearTimeout(timer);
+      events.off('update', onUpdate);
+      resolve(v);
+    };
+    const timer = setTimeout(() => {
+      events.off('update', onUpdate);
+      reject(new Error(timeoutMessage()));
+    }, ms);
+    events.on('update', onUpdate);
+  });
 }

@@ -16,7 +16,7 @@ export interface Subscription {
 const TEAM_USERS = /^\/finesse\/api\/Team\/([^/]+)\/Users$/;
 const USER_NODE = /^\/finesse\/api\/User\/([^/]+)(?:\/Dialogs)?$/;
 
-function pubsubError(condition: 'bad-request' | 'forbidden' | 'item-not-found' | 'unexpected-request', code: ConstructorParameters<typeof XmppStanzaError>[1], message: string, app: string) {
+function pubsubError(condition: 'bad-request' | 'forbidden' | 'item-not-found' | 'not-acceptable' | 'unexpected-request', code: ConstructorParameters<typeof XmppStanzaError>[1], message: string, app: string) {
   return new XmppStanzaError(condition, code, message, `<${app} xmlns="${NS.pubsubErrors}"/>`);
 }
 
@@ -61,14 +61,20 @@ export class SubscriptionStore {
     return { node, jid, subid };
   }
 
-  /** §6.2: the requester's own subscription; `subid`, when given, must be it. */
+  /**
+   * §6.2: the requester's own subscription. §6.2.3: a node that does not exist is `item-not-found`,
+   * no subscription `unexpected-request` + `not-subscribed`, another subid `not-acceptable` +
+   * `invalid-subid`.
+   */
   unsubscribe(session: XmppSession, node: string, jid: string, subid: string | undefined): void {
     this.checkJid(session, jid);
+    if (!TEAM_USERS.test(node) && !USER_NODE.test(node) && node !== '/finesse/api/SystemInfo') throw notFound(node);
     const subs = this.byNode.get(node);
     const found = subs?.get(jid);
-    if (found === undefined || (subid !== undefined && subid !== found)) {
-      throw pubsubError('unexpected-request', 'ERR_XMPP_PUBSUB_NOT_SUBSCRIBED', `${jid} has no such subscription to ${node}.`, 'not-subscribed');
+    if (found === undefined) {
+      throw pubsubError('unexpected-request', 'ERR_XMPP_PUBSUB_NOT_SUBSCRIBED', `${jid} has no subscription to ${node}.`, 'not-subscribed');
     }
+    if (subid !== undefined && subid !== found) throw pubsubError('not-acceptable', 'ERR_XMPP_PUBSUB_BAD_SUBID', `subid ${subid} is not ${jid}'s subscription to ${node}.`, 'invalid-subid');
     subs!.delete(jid);
     if (subs!.size === 0) this.byNode.delete(node);
   }

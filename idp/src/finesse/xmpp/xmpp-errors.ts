@@ -79,6 +79,7 @@ const STANZA_TYPES = {
   'feature-not-implemented': 'cancel',
   forbidden: 'auth',
   'item-not-found': 'cancel',
+  'not-acceptable': 'modify',
   'not-allowed': 'cancel',
   'not-authorized': 'auth',
   'service-unavailable': 'cancel',
