@@ -12,41 +12,31 @@
  *     from the lab's `oidc` service against a bare oidc-provider with the same keys and clients
  *     (bench-bare-oidc.ts), in alternating rounds, both servers pinned to the same core;
  *  6. Cisco (bench-finesse.ts): full Finesse F1 token acquisitions per second (Finesse → IdS →
- *     AD FS form → ACS → relay → authcode → JSON) with the reference client, in this process.
+ *     AD FS form → ACS → relay → authcode → JSON) with the reference client, in this process;
+ *  7. Finesse notifications (bench-xmpp.ts), against a separate lab process with the reference
+ *     notification client: REST change → XMPP notification latency over WebSocket and BOSH, beside
+ *     an HTTP 202 plus a `ws` echo in this process; then 100 → 1000 WebSocket desktops with a state
+ *     change per agent per second: events/s, lag, memory per desktop and CPU per event, beside a
+ *     bare `ws` server in its own process (bench-bare-ws.ts). Information only: no target.
  * Targets (issue 2): round trips ≥ 0.3× the signing rate; all services answering within 0.5 s;
  * under 100 MB resident. Issue 3: each OIDC rate ≥ 0.8× the bare library's, compared per CPU-second
  * of each server (see oidcPart); also shown ÷ the signing rate. Cisco: F1 acquisitions with a fresh
  * cookie jar ≥ 0.1× the signing rate, per CPU-second of this process (it runs the lab and the client).
  * The lab (and the bare reference) run on the server core, this process on the client core.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { projectRoot } from '../idp/src/shared/paths.js';
 import { clientAssertions, clientSecretBasicOp, codeFlowOp, compare, cpuSeconds, median, privateKeyJwtOp, type Measured, type OidcTarget } from './bench-oidc.js';
+import { CLI, CLIENT_CORE, freePort, get, hasTaskset, rssMb, SERVER_CORE, spawnServer, stop, waitHealthy, type Row } from './bench-process.js';
+import { notificationPart } from './bench-xmpp.js';
 
-const CLI = join(projectRoot, 'dist', 'harness', 'src', 'cli.js');
 const BARE_OIDC = join(projectRoot, 'dist', 'scripts', 'bench-bare-oidc.js');
-const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-const SERVER_CORE = '0';
-const CLIENT_CORE = '1';
 /** Requests in flight: enough that the lab process never waits for the client. */
 const CONCURRENCY = 8;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 type LabPorts = { adfs: number; oidc: number; console: number };
 
@@ -56,14 +46,6 @@ async function freeLabPorts(): Promise<LabPorts> {
 
 function healthUrls(ports: LabPorts): string[] {
   return [ports.adfs, ports.oidc, ports.console].map((p) => `http://127.0.0.1:${p}/healthz`);
-}
-
-/** A node process on the server core; BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`) profiles it. */
-function spawnServer(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  return hasTaskset
-    ? spawn('taskset', ['-c', SERVER_CORE, process.execPath, ...nodeArgs, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawn(process.execPath, [...nodeArgs, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 function startLabProcess(ports: LabPorts, extraEnv: Record<string, string> = {}): { child: ChildProcess; startedAt: number } {
@@ -78,51 +60,6 @@ function startLabProcess(ports: LabPorts, extraEnv: Record<string, string> = {})
   const startedAt = performance.now();
   const child = spawnServer([CLI, 'up', '--plain-http'], env);
   return { child, startedAt };
-}
-
-function get(url: string, agent?: Agent, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const r = request(url, { agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
-    });
-    r.on('error', reject);
-    r.end();
-  });
-}
-
-async function waitHealthy(urls: string[], deadlineMs: number): Promise<number> {
-  const t0 = performance.now();
-  const pending = new Set(urls);
-  while (pending.size > 0) {
-    if (performance.now() - t0 > deadlineMs) throw new Error(`not healthy within ${deadlineMs} ms: ${[...pending].join(', ')}`);
-    await Promise.all(
-      [...pending].map(async (u) => {
-        try {
-          if ((await get(u)).status === 200) pending.delete(u);
-        } catch {
-          /* not listening yet */
-        }
-      }),
-    );
-    if (pending.size > 0) await new Promise((r) => setTimeout(r, 2));
-  }
-  return performance.now();
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(); // already gone (it failed)
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function rssMb(pid: number): number {
-  // Under taskset the child is taskset itself only until it execs node: same pid.
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
 /** 1. The reference: RSA-2048 SHA-256 signatures per second on this core, key pre-parsed. */
@@ -187,8 +124,6 @@ async function roundTrips(adfs: string, consoleUrl: string): Promise<{ perSecond
   agent.destroy();
   return { perSecond: done / seconds, count: done };
 }
-
-type Row = [string, string, string];
 
 function printRows(rows: Row[]): void {
   const w = Math.max(...rows.map((r) => r[0].length));
@@ -379,7 +314,10 @@ async function main(): Promise<void> {
   const finesseRows: Row[] = await finessePart(rsa);
   console.log('');
   printRows(finesseRows);
-  if (oidcFailed || [...rows, ...finesseRows].some((r) => r[2].startsWith('FAIL'))) process.exitCode = 1;
+  const notificationRows = await notificationPart();
+  console.log('');
+  printRows(notificationRows);
+  if (oidcFailed || [...rows, ...finesseRows, ...notificationRows].some((r) => r[2].startsWith('FAIL'))) process.exitCode = 1;
 }
 
 await main();
