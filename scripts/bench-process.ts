@@ -72,10 +72,15 @@ export async function waitHealthy(urls: string[], deadlineMs: number): Promise<n
   return performance.now();
 }
 
+/** SIGTERM, then SIGKILL if the process has not gone within 5 s: a bench never leaves a server behind. */
 export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve(); // already gone (it failed)
-    child.once('exit', () => resolve());
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

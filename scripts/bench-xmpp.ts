@@ -34,6 +34,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { WebSocket, WebSocketServer } from 'ws';
 import { FinesseNotificationClient, type FinesseUpdate } from '../harness/src/clients/finesse/notification-client.js';
 import { projectRoot } from '../idp/src/shared/paths.js';
+import { escapeText } from '../idp/src/shared/xml/escape.js';
 import { cpuSeconds } from './bench-oidc.js';
 import { CLI, freePort, get, rssMb, spawnServer, stop, waitHealthy, type Row } from './bench-process.js';
 
@@ -196,12 +197,6 @@ function exited(child: ChildProcess, what: string): string {
   return ` (the ${what} process has exited: ${child.signalCode ?? `code ${child.exitCode}`})`;
 }
 
-/** SIGTERM, then SIGKILL if the process has not gone within 5 s. */
-async function stopChild(child: ChildProcess): Promise<void> {
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await stop(child);
-  clearTimeout(killer);
-}
 
 // --- requests and their events --------------------------------------------------------------
 
@@ -266,7 +261,7 @@ class Tracker {
  * the client hands over the parsed Update only. Used to size the bare server's messages.
  */
 function frameBytes(u: FinesseUpdate, to: string, domain: string): number {
-  const escaped = u.xml.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escaped = escapeText(u.xml);
   return Buffer.byteLength(
     `<message xmlns="jabber:client" from="pubsub.${domain}" to="${to}" id="AAAAAAAA"><event xmlns="http://jabber.org/protocol/pubsub#event">` +
       `<items node="${u.node}"><item id="${randomUUID()}"><notification xmlns="urn:xmpp:push:0">${escaped}</notification></item></items></event></message>`,
@@ -306,7 +301,7 @@ async function startLab(): Promise<LabProcess> {
     const inspector = await Inspector.open(inspect);
     return { child, inspector, finesse: finesseUrl, console: consoleUrl, domain: '127.0.0.1', stderr: () => stderr };
   } catch (e) {
-    await stopChild(child);
+    await stop(child);
     throw new Error(`${(e as Error).message}\nlab stderr:\n${stderr}`);
   }
 }
@@ -321,7 +316,7 @@ async function startBare(): Promise<{ child: ChildProcess; inspector: Inspector;
     await waitHealthy([`${url}/healthz`], 10_000);
     return { child, inspector: await Inspector.open(inspect), url, stderr: () => stderr };
   } catch (e) {
-    await stopChild(child);
+    await stop(child);
     throw new Error(`${(e as Error).message}\nbare ws stderr:\n${stderr}`);
   }
 }
@@ -646,7 +641,7 @@ async function steadyPart(lab: LabProcess, partStart: number, log: string[]): Pr
     for (const ws of bareSockets) ws.terminate();
     agent.destroy();
     bare.inspector.close();
-    await stopChild(bare.child);
+    await stop(bare.child);
   }
 }
 
@@ -778,6 +773,6 @@ export async function notificationPart(): Promise<Row[]> {
     await Promise.race([Promise.all(clients.map((c) => c.close().catch(() => undefined))), sleep(3000)]);
     agent.destroy();
     lab.inspector.close();
-    await stopChild(lab.child);
+    await stop(lab.child);
   }
 }
