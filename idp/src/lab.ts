@@ -11,6 +11,8 @@ import { createIds } from './ids/create-ids.js';
 import type { IdsContext } from './ids/context.js';
 import { createFinesse } from './finesse/create-finesse.js';
 import type { FinesseContext } from './finesse/context.js';
+import { createCxone } from './cxone/create-cxone.js';
+import type { CxoneContext } from './cxone/context.js';
 import { createOidcClientStore, type OidcClientStore } from './oidc/clients/client-store.js';
 import { LabSsoStore } from './shared/lab-sso.js';
 import type { AdfsContext } from './adfs/context.js';
@@ -44,6 +46,8 @@ export interface LabState {
   ids: IdsContext | undefined;
   /** Cisco Finesse (agents, dialogs, SSO sessions); undefined when it does not run. */
   finesse: FinesseContext | undefined;
+  /** NICE CXone (authenticators, users, sessions); undefined when it does not run. */
+  cxone: CxoneContext | undefined;
   /** Back to the fixtures: users, relying parties, sessions, faults, clock. */
   reset(): void;
 }
@@ -129,6 +133,20 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
     const finesse = config.finesse.enabled
       ? createFinesse({ config: config.finesse, publicUrl: urls.finesse!, users, ids: ids?.ctx, clock, log, fixturesDir })
       : undefined;
+    const cxone = config.cxone.enabled
+      ? createCxone({
+          config: config.cxone,
+          publicUrl: urls.cxone!,
+          tls: tlsFor('cxone'),
+          pki,
+          clock,
+          log,
+          fixturesDir,
+          certsDir: resolveFromRoot(config.certsDir),
+          stateDir: config.stateDir ? resolveFromRoot(config.stateDir) : undefined,
+          serviceUrls,
+        })
+      : undefined;
     const state: LabState = {
       config,
       clock,
@@ -144,11 +162,13 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
       oidc,
       ids: ids?.ctx,
       finesse: finesse?.ctx,
+      cxone: cxone?.ctx,
       reset() {
         loadFixtures();
         loadIdsClients();
         ids?.resetState();
         finesse?.resetState();
+        cxone?.resetState();
         faults.clear();
         clock.reset();
         labSso.clear();
@@ -157,7 +177,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
         log.info({ svc: 'console', event: 'lab.reset' }, 'lab reset to fixtures');
       },
     };
-    const apps: Partial<Record<ServiceName, Express | OidcService['listener']>> = { adfs: adfs?.app, oidc: oidc?.listener, ids: ids?.app, finesse: finesse?.app };
+    const apps: Partial<Record<ServiceName, Express | OidcService['listener']>> = { adfs: adfs?.app, oidc: oidc?.listener, ids: ids?.app, finesse: finesse?.app, cxone: cxone?.app };
     if (config.console.enabled) apps.console = createConsole(state);
     for (const [name, sock] of sockets) sock.setHandler(apps[name]!);
     if (finesse) finesse.attach(sockets.get('finesse')!.server);

@@ -241,6 +241,62 @@ export const FinesseConfigSchema = z.strictObject({
     .default({ presenceLogoutSeconds: 60, boshMaxWaitSeconds: 60, boshInactivitySeconds: 30, pingSeconds: 30, maxStanzaBytes: 65_536 }),
 });
 
+export const CxoneConfigSchema = z.strictObject({
+  ...serviceShape(9445),
+  /**
+   * The tenant this CXone emulation serves (reference B.3: tokens carry `tenantId`, `icBUId`,
+   * `icClusterId`; the cxone-configuration document routes by tenant). One tenant per lab.
+   */
+  tenant: z
+    .strictObject({
+      id: z.uuid().default('11eb8a4c-5d0e-4f3a-9c51-6a1b2c3d4e5f'),
+      name: z.string().min(1).max(100).default('idp-harness lab'),
+      /** The business unit number (`icBUId`). */
+      businessUnitId: z.number().int().min(1).default(4_600_001),
+      /** `icClusterId` and the `cluster` of the cxone-configuration document. */
+      clusterId: z.string().min(1).default('C32'),
+      /** `area` of the cxone-configuration document (e.g. na1). */
+      area: z.string().min(1).default('na1'),
+      /**
+       * The "system name" a password may not contain (seed 002: "the user's email address,
+       * username, first name, last name or system name"). [INF] the product's name as users see it.
+       */
+      systemName: z.string().min(1).default('CXone'),
+    })
+    .default({ id: '11eb8a4c-5d0e-4f3a-9c51-6a1b2c3d4e5f', name: 'idp-harness lab', businessUnitId: 4_600_001, clusterId: 'C32', area: 'na1', systemName: 'CXone' }),
+  /** Allowed difference between an external IdP's clock and CXone's (SAML windows, ID token exp/iat), seconds. */
+  clockSkewSeconds: z.number().int().min(0).max(600).default(60),
+  /** Token lifetimes of CXone as an OpenID provider (reference B.3: access 3600 s, refresh 7200 s in the example). */
+  tokens: z
+    .strictObject({
+      accessTokenSeconds: z.number().int().min(60).max(86_400).default(3600),
+      idTokenSeconds: z.number().int().min(60).max(86_400).default(3600),
+      refreshTokenSeconds: z.number().int().min(60).max(2_592_000).default(7200),
+      authorizationCodeSeconds: z.number().int().min(10).max(600).default(60),
+    })
+    .default({ accessTokenSeconds: 3600, idTokenSeconds: 3600, refreshTokenSeconds: 7200, authorizationCodeSeconds: 60 }),
+  /** Minutes a CXone browser session lasts without use (reference B.1: tenant idle timeout, default 20, minimum 5). */
+  sessionIdleMinutes: z.number().int().min(5).max(1440).default(20),
+  /**
+   * One-time passwords of system authenticators (reference B.1: parameters NOT FOUND; [INF]
+   * RFC 4226/6238 defaults). `window`: codes accepted either side (TOTP steps) or ahead (HOTP);
+   * `hotpResyncLookAhead`: how far ahead two consecutive HOTP codes resynchronise the counter (RFC 4226 §7.4).
+   */
+  otp: z
+    .strictObject({
+      digits: z.number().int().min(6).max(8).default(6),
+      algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']).default('SHA1'),
+      periodSeconds: z.number().int().min(15).max(120).default(30),
+      window: z.number().int().min(0).max(10).default(1),
+      hotpResyncLookAhead: z.number().int().min(2).max(1000).default(50),
+    })
+    .default({ digits: 6, algorithm: 'SHA1', periodSeconds: 30, window: 1, hotpResyncLookAhead: 50 }),
+  /** The tenant administrator of the admin API and pages (HTTP Basic); CXone users with the Administrator role may use a Bearer token instead. */
+  admin: z
+    .strictObject({ username: z.string().min(1).default('cxone.admin'), password: z.string().min(8).default('CxoneAdmin1!') })
+    .default({ username: 'cxone.admin', password: 'CxoneAdmin1!' }),
+});
+
 export const ConsoleConfigSchema = z.strictObject({
   ...serviceShape(9000),
   /** The console is plain HTTP by default (DESIGN: http://localhost:9000); set true for TLS. */
@@ -260,6 +316,12 @@ export const LabConfigSchema = z.strictObject({
   certsDir: z.string().min(1).default('certs'),
   /** Where the fixture data files live; relative paths are from the project root. */
   fixturesDir: z.string().min(1).default('fixtures'),
+  /**
+   * Where what an admin creates at run time (CXone authenticators and users) is kept across
+   * restarts, written atomically (DESIGN §3). Unset: memory only, seeded from the fixtures.
+   * Relative paths are from the project root.
+   */
+  stateDir: z.string().min(1).optional(),
   log: z
     .strictObject({
       /** Structured JSON log lines on stdout at this level and above. */
@@ -281,6 +343,7 @@ export const LabConfigSchema = z.strictObject({
   oidc: OidcConfigSchema.default(OidcConfigSchema.parse({})),
   ids: IdsConfigSchema.default(IdsConfigSchema.parse({})),
   finesse: FinesseConfigSchema.default(FinesseConfigSchema.parse({})),
+  cxone: CxoneConfigSchema.default(CxoneConfigSchema.parse({})),
   console: ConsoleConfigSchema.default(ConsoleConfigSchema.parse({})),
 });
 
@@ -293,5 +356,6 @@ export type OidcConfig = LabConfig['oidc'];
 export type OidcIssuerConfig = OidcConfig['issuers'][number];
 export type IdsConfig = LabConfig['ids'];
 export type FinesseConfig = LabConfig['finesse'];
-export type ServiceName = 'adfs' | 'oidc' | 'ids' | 'finesse' | 'console';
-export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'oidc', 'ids', 'finesse', 'console'];
+export type CxoneConfig = LabConfig['cxone'];
+export type ServiceName = 'adfs' | 'oidc' | 'ids' | 'finesse' | 'cxone' | 'console';
+export const SERVICE_NAMES: readonly ServiceName[] = ['adfs', 'oidc', 'ids', 'finesse', 'cxone', 'console'];

@@ -1,3 +1,5 @@
+import type { CxoneErrorCode } from '../cxone/error-codes.js';
+
 /**
  * One error type for the whole lab. Checks throw it; one error handler per protocol surface turns
  * it into that surface's wire format (AD FS error page or SAML status response, control-API JSON,
@@ -131,7 +133,9 @@ export type IdpErrorCode =
   | 'ERR_XMPP_PUBSUB_NOT_SUBSCRIBED'
   | 'ERR_XMPP_PUBSUB_BAD_SUBID'
   | 'ERR_XMPP_SERVICE_UNAVAILABLE'
-  | 'ERR_XMPP_BAD_REQUEST';
+  | 'ERR_XMPP_BAD_REQUEST'
+  // NICE CXone emulation (listed in cxone/error-codes.ts)
+  | CxoneErrorCode;
 
 export interface IdpErrorOptions {
   /** HTTP status the surface's handler should use (default 400). */
