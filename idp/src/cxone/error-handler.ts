@@ -45,7 +45,8 @@ export function cxoneErrorHandler(ctx: CxoneContext) {
       res.redirect(302, to.toString());
       return;
     }
-    if (req.originalUrl.startsWith('/api/')) {
+    // The admin API and the JSON discovery documents (cxone-configuration's unknown tenant is a JSON 404).
+    if (req.originalUrl.startsWith('/api/') || req.path.startsWith('/.well-known/')) {
       const challenge = e.details['challenge'];
       if (e.status === 401 && typeof challenge === 'string') res.set('WWW-Authenticate', challenge);
       res.status(e.status).json({ code: e.code, message, ...(e.details['fieldErrors'] ? { fieldErrors: e.details['fieldErrors'] } : {}) });
