@@ -64,6 +64,7 @@ const FIXTURE_USERS = ['agent1', 'agent2', 'supervisor1', 'nonsso1'];
 const SAMPLE_SP = 'idp-harness sample SP';
 /** The second fixture trust: Cisco IdS, registered the way Cisco documents it. */
 const IDS_RP = 'Cisco Identity Service';
+const CXONE_RP = 'NICE CXone (Lab AD FS login authenticator)';
 
 const newUser = {
   username: 'agent9',
@@ -324,7 +325,7 @@ describe('relying parties', () => {
   it('lists the fixture relying parties, placeholders resolved', async () => {
     const r = await api('GET', '/relying-parties');
     expect(r.status).toBe(200);
-    expect(r.body).toHaveLength(2);
+    expect(r.body).toHaveLength(3);
     // `${ids.host}` is the IdS host name (Cisco IdS's entity ID), `${ids}` its public URL: this lab
     // runs no ids, so its default URL in a plain-HTTP lab.
     expect(r.body[1]).toMatchObject({
@@ -363,7 +364,7 @@ describe('relying parties', () => {
     const got = await api('GET', `/relying-parties/${encodeURIComponent('runtime sp')}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(added.body);
-    expect((await api('GET', '/relying-parties')).body.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, IDS_RP, 'Runtime SP']);
+    expect((await api('GET', '/relying-parties')).body.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, IDS_RP, CXONE_RP, 'Runtime SP']);
 
     const replaced = await api('PUT', `/relying-parties/${encodeURIComponent('Runtime SP')}`, {
       ...runtimeRp(),
@@ -385,7 +386,7 @@ describe('relying parties', () => {
     expect(removed.status).toBe(200);
     expect(removed.body.name).toBe('Runtime SP');
     expectError(await api('GET', `/relying-parties/${encodeURIComponent('Runtime SP')}`), 404, 'ERR_CONTROL_NOT_FOUND');
-    expect((await api('GET', '/relying-parties')).body).toHaveLength(2);
+    expect((await api('GET', '/relying-parties')).body).toHaveLength(3);
   });
 
   it('accepts pki: references for both certificates', async () => {
@@ -415,7 +416,7 @@ describe('relying parties', () => {
       const r = await api('POST', '/relying-parties', { ...runtimeRp(), ...patch });
       expect(expectError(r, 400, 'ERR_CONTROL_INVALID'), JSON.stringify(patch).slice(0, 80)).toEqual([path]);
     }
-    expect((await api('GET', '/relying-parties')).body).toHaveLength(2);
+    expect((await api('GET', '/relying-parties')).body).toHaveLength(3);
   });
 
   it('schema problems are 400 ERR_CONTROL_INVALID with every field path', async () => {
@@ -453,7 +454,7 @@ describe('relying parties', () => {
       endpoints: [{ kind: 'acs', binding: 'POST', url: '${nosuchservice}/acs' }],
     });
     expect(expectError(url, 400, 'ERR_CONTROL_INVALID')).toEqual(['endpoints.0.url']);
-    expect((await api('GET', '/relying-parties')).body).toHaveLength(2);
+    expect((await api('GET', '/relying-parties')).body).toHaveLength(3);
   });
 
   it('duplicates are 409 ERR_CONTROL_CONFLICT: same identifier, same name (any case)', async () => {
@@ -466,6 +467,7 @@ describe('relying parties', () => {
     expect((await api('GET', '/relying-parties')).body.map((rp: { name: string; identifiers: string[] }) => [rp.name, rp.identifiers])).toEqual([
       [SAMPLE_SP, ['urn:idp-harness:sample-sp']],
       [IDS_RP, ['localhost']],
+      [CXONE_RP, ['http://localhost:9445/5b2e8c4d-7f1a-4c3b-8e9d-0a1b2c3d4e51']],
       ['Runtime SP', ['urn:runtime:sp']],
     ]);
   });
@@ -658,7 +660,7 @@ describe('reset', () => {
     expect(users.map((u: { username: string }) => u.username)).toEqual(FIXTURE_USERS);
     expect(users[1].givenName).toBe('Bob');
     const rps = (await api('GET', '/relying-parties')).body;
-    expect(rps.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, IDS_RP]);
+    expect(rps.map((rp: { name: string }) => rp.name)).toEqual([SAMPLE_SP, IDS_RP, CXONE_RP]);
     expect(rps[0].tokenLifetimeMinutes).toBe(60);
     expect((await api('GET', '/faults')).body).toEqual([]);
     expect((await api('GET', '/clock')).body).toMatchObject({ offsetMs: 0, frozenAt: null });

@@ -90,7 +90,7 @@ function precheck(xml: string, limits: InboundLimits): void {
   }
 }
 
-function parseAndValidate(xml: string): XmlDocument {
+function parseAndValidate(xml: string, beforeSchema: ((doc: XmlDocument) => void) | undefined): XmlDocument {
   let doc: XmlDocument;
   try {
     doc = XmlDocument.fromString(xml, { option: PARSE_OPTIONS });
@@ -99,6 +99,12 @@ function parseAndValidate(xml: string): XmlDocument {
       cause,
       debug: firstError(cause instanceof XmlParseError ? cause.details : undefined, String(cause)),
     });
+  }
+  try {
+    beforeSchema?.(doc);
+  } catch (e) {
+    doc.dispose();
+    throw e;
   }
   try {
     samlValidator().validate(doc);
@@ -118,6 +124,17 @@ function parseAndValidate(xml: string): XmlDocument {
   }
 }
 
+/** Options of withSamlDocument. */
+export interface SamlDocumentOptions {
+  /**
+   * Runs on the well-formed document before the XSD check, for a caller whose own rule must win
+   * over a schema error (CXone's FICAM rules name a wrong assertion namespace or a second
+   * AuthnContextClassRef, both of which the protocol schema would also refuse, less precisely).
+   * It may only read and throw; the document is disposed when it throws.
+   */
+  beforeSchema?: (doc: XmlDocument) => void;
+}
+
 /**
  * Parses and validates `xml`, runs `read` on the document and disposes it, whatever happens.
  * `read` must return plain data: libxml2 nodes die with the document.
@@ -126,9 +143,10 @@ export function withSamlDocument<T>(
   xml: string,
   limits: InboundLimits,
   read: (doc: XmlDocument) => T,
+  opts: SamlDocumentOptions = {},
 ): T {
   precheck(xml, limits);
-  const doc = parseAndValidate(xml);
+  const doc = parseAndValidate(xml, opts.beforeSchema);
   try {
     return read(doc);
   } finally {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { NAMEID_FORMAT } from '../../adfs/saml-constants.js';
 import { IdpError } from '../../shared/errors.js';
 import type { IdsContext } from '../context.js';
 import { renderAutoPost } from '../pages/pages.js';
@@ -46,7 +47,14 @@ export function handleAuthorize(ctx: IdsContext, req: Request, res: Response): v
   }
   const id = idsRequestId();
   ctx.pending.put(id, { clientId: client.clientId, redirectUri: target, state, redirectUriOmitted: redirectUri === undefined }, PENDING_TTL_MS);
-  const xml = buildAuthnRequest({ id, issueInstant: ctx.clock.now(), destination: ctx.trust.ssoUrl, acsUrl: ctx.urls.acs, entityId: ctx.entityId });
+  const xml = buildAuthnRequest({
+    id,
+    issueInstant: ctx.clock.now(),
+    destination: ctx.trust.ssoUrl,
+    acsUrl: ctx.urls.acs,
+    entityId: ctx.entityId,
+    nameIdPolicy: { format: NAMEID_FORMAT.transient, spNameQualifier: ctx.entityId },
+  });
   ctx.log.info({ svc: 'ids', event: 'saml.authn-request.sent', clientId, requestId: id }, 'AuthnRequest sent');
   res.set('Cache-Control', 'no-store');
   res.type('html').send(renderAutoPost(ctx.trust.ssoUrl, { SAMLRequest: Buffer.from(xml).toString('base64'), RelayState: id }));

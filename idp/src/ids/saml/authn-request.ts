@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BINDING, NAMEID_FORMAT, NS } from '../../adfs/saml-constants.js';
+import { BINDING, NS } from '../../adfs/saml-constants.js';
 import { toXml } from '../../shared/xml/serialize.js';
 import { el } from '../../shared/xml/tree.js';
 
@@ -8,12 +8,26 @@ export function idsRequestId(): string {
   return 's2' + randomBytes(20).toString('hex');
 }
 
+/** A NameIDPolicy to send (saml-core §3.4.1.1); without one the IdP's own NameID rule applies. */
+export interface NameIdPolicy {
+  format: string;
+  spNameQualifier?: string | undefined;
+}
+
 /**
- * The AuthnRequest Cisco IdS sends by HTTP-POST (reference A.1.5 step 3, UCCX 12.5(1)SU1 Design
- * Guide): ForceAuthn and IsPassive false, HTTP-POST ProtocolBinding, the ACS URL, the IdS host as
- * Issuer, and a transient NameIDPolicy qualified by the IdS host. Unsigned, as IdS sends it.
+ * An unsigned SP AuthnRequest (saml-core §3.4.1): ForceAuthn and IsPassive false, HTTP-POST
+ * ProtocolBinding, the ACS URL, the SP entity ID as Issuer, and the NameIDPolicy if one is given.
+ * Cisco IdS sends it by HTTP-POST with a transient NameIDPolicy qualified by the IdS host
+ * (reference A.1.5 step 3, UCCX 12.5(1)SU1 Design Guide); CXone by HTTP-Redirect without one.
  */
-export function buildAuthnRequest(p: { id: string; issueInstant: number; destination: string; acsUrl: string; entityId: string }): string {
+export function buildAuthnRequest(p: {
+  id: string;
+  issueInstant: number;
+  destination: string;
+  acsUrl: string;
+  entityId: string;
+  nameIdPolicy?: NameIdPolicy | undefined;
+}): string {
   return toXml(
     el(
       'samlp:AuthnRequest',
@@ -30,7 +44,7 @@ export function buildAuthnRequest(p: { id: string; issueInstant: number; destina
       },
       [
         el('saml:Issuer', { 'xmlns:saml': NS.assertion }, [p.entityId]),
-        el('samlp:NameIDPolicy', { Format: NAMEID_FORMAT.transient, SPNameQualifier: p.entityId, AllowCreate: 'true' }),
+        p.nameIdPolicy && el('samlp:NameIDPolicy', { Format: p.nameIdPolicy.format, SPNameQualifier: p.nameIdPolicy.spNameQualifier, AllowCreate: 'true' }),
       ],
     ),
   );

@@ -2,7 +2,7 @@ import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { NS } from '../../adfs/saml-constants.js';
 import { IdpError, type IdpErrorCode } from '../../shared/errors.js';
 
-/** What IdS reads from a SAML Response, as plain data (the libxml2 document is gone afterwards). */
+/** What a SAML SP emulation (IdS, CXone) reads from a Response, as plain data (the libxml2 document is gone afterwards). */
 export interface ResponseInfo {
   id: string;
   destination: string | undefined;
@@ -26,7 +26,24 @@ export interface AssertionInfo {
   /** Every Audience of every AudienceRestriction. */
   audienceRestrictions: string[][];
   hasAuthnStatement: boolean;
+  /** Every AuthnContextClassRef of every AuthnStatement, in document order. */
+  authnContextClassRefs: string[];
+  /** The first AuthnStatement's SessionIndex (what a later LogoutRequest names). */
+  sessionIndex: string | undefined;
   attributes: Map<string, string[]>;
+}
+
+/**
+ * The error codes a reading SP reports the structure problems under (each SP emulation keeps
+ * its own stable codes: IdS `ERR_IDS_SAML_*`, CXone `ERR_CXONE_SAML_*`).
+ */
+export interface ReadCodes {
+  /** Not a Response, or not exactly one Assertion directly inside it. */
+  structure: IdpErrorCode;
+  /** An EncryptedAssertion (neither SP takes one). */
+  encrypted: IdpErrorCode;
+  /** A comment inside the assertion. */
+  comment: IdpErrorCode;
 }
 
 const NSMAP = { samlp: NS.protocol, saml: NS.assertion, ds: NS.dsig };
@@ -49,25 +66,25 @@ function attr(e: XmlElement | undefined, name: string): string | undefined {
  * libxml2, the SAML 2.0 protocol XSD). The structure rules that keep signature wrapping out are checked here, on the same
  * document: exactly one Assertion in the whole document and it is a direct child of the Response
  * (a second one, wrapped anywhere, is how XSW smuggles an unsigned assertion past a check of the
- * signed one); no EncryptedAssertion (IdS takes none, reference A.1.7); no comment inside the
+ * signed one); no EncryptedAssertion (IdS takes none, reference A.1.7; CXone neither, B.2.1); no comment inside the
  * assertion (CVE-2017-11427 class: `uid` of `admin<!---->.evil` read as "admin" by a parser that
  * stops at the first text node; every value here is the full text, and comments are refused).
  */
-export function readResponseDocument(doc: XmlDocument): ResponseInfo {
+export function readResponseDocument(doc: XmlDocument, codes: ReadCodes): ResponseInfo {
   {
     const root = doc.root;
     if (root.name !== 'Response' || root.namespaceUri !== NS.protocol) {
-      throw fail('ERR_IDS_SAML_STRUCTURE', 'The SAML message is not a Response.', `root is {${root.namespaceUri}}${root.name}`);
+      throw fail(codes.structure, 'The SAML message is not a Response.', `root is {${root.namespaceUri}}${root.name}`);
     }
     const status = find(root, 'samlp:Status/samlp:StatusCode')[0];
     const second = status ? find(status, 'samlp:StatusCode')[0] : undefined;
     if (find(doc, '//saml:EncryptedAssertion').length > 0) {
-      throw fail('ERR_IDS_SAML_ENCRYPTED', 'The IdP encrypted the assertion; Cisco IdS requires an unencrypted assertion.');
+      throw fail(codes.encrypted, 'The IdP encrypted the assertion; this service provider requires an unencrypted assertion.');
     }
     const all = find(doc, '//saml:Assertion');
     const direct = find(root, 'saml:Assertion');
     if (all.length > 1 || all.length !== direct.length) {
-      throw fail('ERR_IDS_SAML_STRUCTURE', 'The Response must contain exactly one Assertion, directly inside it.', `${all.length} Assertion elements, ${direct.length} direct`);
+      throw fail(codes.structure, 'The Response must contain exactly one Assertion, directly inside it.', `${all.length} Assertion elements, ${direct.length} direct`);
     }
     const info: ResponseInfo = {
       id: attr(root, 'ID') ?? '',
@@ -77,15 +94,15 @@ export function readResponseDocument(doc: XmlDocument): ResponseInfo {
       statusCode: attr(status, 'Value') ?? '',
       statusDetail: attr(second, 'Value'),
       signed: find(root, 'ds:Signature').length > 0,
-      assertion: direct[0] ? readAssertion(direct[0]) : undefined,
+      assertion: direct[0] ? readAssertion(direct[0], codes) : undefined,
     };
     return info;
   }
 }
 
-function readAssertion(a: XmlElement): AssertionInfo {
+function readAssertion(a: XmlElement, codes: ReadCodes): AssertionInfo {
   if (a.find('.//comment()').length > 0) {
-    throw fail('ERR_IDS_SAML_COMMENT', 'The assertion contains an XML comment; IdS refuses it rather than guess which text is meant.');
+    throw fail(codes.comment, 'The assertion contains an XML comment; it is refused rather than guess which text is meant.');
   }
   const nameIdEl = find(a, 'saml:Subject/saml:NameID')[0];
   const attributes = new Map<string, string[]>();
@@ -110,6 +127,8 @@ function readAssertion(a: XmlElement): AssertionInfo {
     notOnOrAfter: attr(conditions, 'NotOnOrAfter'),
     audienceRestrictions: conditions ? find(conditions, 'saml:AudienceRestriction').map((r) => find(r, 'saml:Audience').map((x) => x.content.trim())) : [],
     hasAuthnStatement: find(a, 'saml:AuthnStatement').length > 0,
+    authnContextClassRefs: find(a, 'saml:AuthnStatement/saml:AuthnContext/saml:AuthnContextClassRef').map((c) => c.content.trim()),
+    sessionIndex: attr(find(a, 'saml:AuthnStatement')[0], 'SessionIndex'),
     attributes,
   };
 }

@@ -6,7 +6,8 @@ import { verifySignatureInDocument } from '../../adfs/inbound/verify-post-signat
 import { NAMEID_FORMAT, NS, STATUS } from '../../adfs/saml-constants.js';
 import { IdpError, type IdpErrorCode } from '../../shared/errors.js';
 import type { IdsContext, PendingAuthorization } from '../context.js';
-import { readResponseDocument, type AssertionInfo } from './read-response.js';
+import { checkAssertionTimes } from './check-assertion-times.js';
+import { readResponseDocument, type AssertionInfo, type ReadCodes } from './read-response.js';
 
 /** What a response that passed every check establishes. */
 export interface ValidatedSignIn {
@@ -19,16 +20,12 @@ export interface ValidatedSignIn {
 /** Cisco's required attributes (reference A.1.7): the login user id and `uid@domain`. */
 export const REQUIRED_ATTRIBUTES = ['uid', 'user_principal'] as const;
 
+const READ_CODES: ReadCodes = { structure: 'ERR_IDS_SAML_STRUCTURE', encrypted: 'ERR_IDS_SAML_ENCRYPTED', comment: 'ERR_IDS_SAML_COMMENT' };
+
 const LIMITS: InboundLimits = { maxEncodedBytes: 256 * 1024, maxXmlBytes: 256 * 1024, maxRelayStateBytes: 1024 };
 
 function fail(code: IdpErrorCode, message: string, debug?: string): IdpError {
   return new IdpError(code, message, { status: 403, debug });
-}
-
-function instant(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
 }
 
 /**
@@ -43,7 +40,7 @@ export function validateResponse(ctx: IdsContext, form: Record<string, unknown>,
   // One parse (size caps, no DOCTYPE, libxml2, the protocol XSD) serves the reading and both
   // signature checks, so what is read is exactly what was verified.
   const info = withSamlDocument(message.xml, LIMITS, (doc) => {
-    const read = readResponseDocument(doc);
+    const read = readResponseDocument(doc, READ_CODES);
     // saml-core §3.2.2.2: anything but Success carries no assertion to use.
     if (read.statusCode !== STATUS.Success) {
       throw fail('ERR_IDS_SAML_STATUS', `The IdP did not authenticate the user (status ${read.statusCode}${read.statusDetail ? ' / ' + read.statusDetail : ''}).`);
@@ -81,7 +78,7 @@ export function validateResponse(ctx: IdsContext, form: Record<string, unknown>,
   if (info.destination !== receivedAt) {
     throw fail('ERR_IDS_SAML_DESTINATION', 'The Response is addressed to another endpoint.', `Destination ${info.destination ?? '(none)'}; received at ${receivedAt}`);
   }
-  checkTimes(ctx, a);
+  checkAssertionTimes(a, ctx.clock.now(), ctx.config.clockSkewSeconds * 1000, { notYetValid: 'ERR_IDS_SAML_NOT_YET_VALID', expired: 'ERR_IDS_SAML_EXPIRED' });
   // saml-core §2.5.1.4: the assertion is addressed to IdS only if one of its audiences is IdS.
   if (a.audienceRestrictions.length === 0 || !a.audienceRestrictions.every((list) => list.includes(ctx.entityId))) {
     throw fail('ERR_IDS_SAML_AUDIENCE', 'The assertion is not addressed to this Identity Service.', `audiences ${JSON.stringify(a.audienceRestrictions)}; IdS is ${ctx.entityId}`);
@@ -117,24 +114,6 @@ function forbidden(verify: () => void): void {
   } catch (e) {
     if (e instanceof IdpError) throw new IdpError(e.code, e.message, { status: 403, debug: e.debug, cause: e });
     throw e;
-  }
-}
-
-/** Conditions and bearer NotBefore/NotOnOrAfter (saml-core §2.5.1.2, §2.4.1.2), with the configured skew, on the lab clock. */
-function checkTimes(ctx: IdsContext, a: AssertionInfo): void {
-  const now = ctx.clock.now();
-  const skew = ctx.config.clockSkewSeconds * 1000;
-  for (const v of [a.notBefore, ...a.bearer.map((b) => b.notBefore)]) {
-    const nb = instant(v);
-    if (nb !== undefined && now + skew < nb) throw fail('ERR_IDS_SAML_NOT_YET_VALID', 'The assertion is not valid yet.', `NotBefore ${v}`);
-  }
-  const ends = [a.notOnOrAfter, ...a.bearer.map((b) => b.notOnOrAfter)].map(instant).filter((t): t is number => t !== undefined);
-  for (const end of ends) {
-    if (now - skew >= end) throw fail('ERR_IDS_SAML_EXPIRED', 'The assertion has expired.', `NotOnOrAfter ${new Date(end).toISOString()}; now ${new Date(now).toISOString()}`);
-  }
-  if (a.bearer.some((b) => b.notOnOrAfter === undefined)) {
-    // saml-profiles §4.1.4.2: bearer SubjectConfirmationData MUST carry NotOnOrAfter.
-    throw fail('ERR_IDS_SAML_EXPIRED', 'The bearer confirmation has no NotOnOrAfter.');
   }
 }
 
