@@ -102,7 +102,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
     users.load(readFixtureArray(fixturesDir, 'users.json'));
     relyingParties.load(readFixtureArray(fixturesDir, 'adfs/relying-parties.json'));
     // Clients are checked against their issuer's oidc-provider, so the service comes first.
-    oidcClients.load(readFixtureArray(fixturesDir, 'oidc/clients.json'));
+    oidcClients.load(readFixtureArray(fixturesDir, 'oidc/clients.json', serviceUrls));
   };
 
   try {
@@ -168,9 +168,11 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
         loadIdsClients();
         ids?.resetState();
         finesse?.resetState();
-        cxone?.resetState();
         faults.clear();
         clock.reset();
+        // After the clock: CXone's fixtures are validated like admin input, on the lab clock
+        // (a SAML certificate must be valid "now"), so a test that moved the clock resets cleanly.
+        cxone?.resetState();
         labSso.clear();
         adfs?.resetState();
         oidc?.resetState();
