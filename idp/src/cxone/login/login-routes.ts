@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { IdpError } from '../../shared/errors.js';
 import type { CxoneContext } from '../context.js';
 import { renderHomePage } from '../pages/home-page.js';
@@ -71,12 +71,4 @@ export function loginRouter(ctx: CxoneContext): Router {
   });
 
   return r;
-}
-
-/** For handlers that need a signed-in user (home, logout): the session's user or a clear refusal. */
-export function requireSession(ctx: CxoneContext, req: Request, _res: Response) {
-  const session = ctx.sessions.current(req);
-  const user = session ? ctx.store.users.get(session.userId) : undefined;
-  if (!session || !user) throw new IdpError('ERR_CXONE_SESSION_REQUIRED', 'Sign in first.', { status: 401 });
-  return { session, user };
 }

@@ -62,8 +62,10 @@ export class LoginTransactions {
     return t;
   }
 
+  /** The live transaction `id`, if any (an expired one is gone). */
   peek(id: string): LoginTransaction | undefined {
-    return this.items.get(id);
+    const t = this.items.get(id);
+    return t && this.clock.now() < t.expiresAt ? t : undefined;
   }
 
   finish(t: LoginTransaction): void {

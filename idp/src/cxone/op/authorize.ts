@@ -14,7 +14,9 @@ export function handleAuthorize(ctx: CxoneContext, req: Request, res: Response):
   const a = readAuthorizeRequest(params ?? {}, (id) => ctx.store.applications.get(id));
   const session = ctx.sessions.current(req);
   const user = session ? ctx.store.users.get(session.userId) : undefined;
-  if (session && user?.active && a.prompt !== 'login') {
+  // A session whose user or login authenticator has since been deactivated no longer counts.
+  const authenticator = session ? ctx.store.authenticators.get(session.authenticatorId) : undefined;
+  if (session && user?.active && authenticator?.active && a.prompt !== 'login') {
     redirectWithCode(ctx, res, a, session);
     return;
   }
