@@ -20,7 +20,7 @@ COPY idp/assets ./idp/assets
 COPY fixtures ./fixtures
 COPY certs/README.md ./certs/README.md
 # The lab binds loopback by default; in a container it must listen on every interface.
-ENV IDP_HARNESS__ADFS__HOST=0.0.0.0 IDP_HARNESS__OIDC__HOST=0.0.0.0 IDP_HARNESS__IDS__HOST=0.0.0.0 IDP_HARNESS__FINESSE__HOST=0.0.0.0 IDP_HARNESS__CONSOLE__HOST=0.0.0.0
-EXPOSE 9443 9444 8553 8445 9000
+ENV IDP_HARNESS__ADFS__HOST=0.0.0.0 IDP_HARNESS__OIDC__HOST=0.0.0.0 IDP_HARNESS__IDS__HOST=0.0.0.0 IDP_HARNESS__FINESSE__HOST=0.0.0.0 IDP_HARNESS__CXONE__HOST=0.0.0.0 IDP_HARNESS__CONSOLE__HOST=0.0.0.0
+EXPOSE 9443 9444 8553 8445 9445 9000
 HEALTHCHECK --interval=5s --timeout=2s --retries=12 CMD node -e "fetch('http://127.0.0.1:9000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["sh", "-c", "node dist/scripts/gen-certs.js --dir /app/certs && exec node dist/harness/src/cli.js up"]

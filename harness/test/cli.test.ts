@@ -202,7 +202,7 @@ describe('usage errors and help', () => {
 
 describe('up', () => {
   it('starts the configured services (ephemeral ports), prints them, and stops on SIGTERM', async () => {
-    const cfg = write('up.json', JSON.stringify({ adfs: { port: 0 }, console: { port: 0 }, log: { level: 'silent' } }));
+    const cfg = write('up.json', JSON.stringify({ adfs: { port: 0 }, cxone: { port: 0 }, console: { port: 0 }, log: { level: 'silent' } }));
     const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
     let stdout = '';
     let stderr = '';
@@ -221,6 +221,10 @@ describe('up', () => {
       expect(adfsUrl).not.toBe('http://localhost:9443');
       expect(stderr).toMatch(/identifier\s+http:\/\/localhost\/adfs\/services\/trust/);
       expect(stderr).toMatch(new RegExp(`^\\s+sample SP\\s+${consoleUrl}/sample-sp/$`, 'm'));
+      const cxoneUrl = /^\s+cxone\s+(http:\/\/localhost:\d+)$/m.exec(stderr)?.[1];
+      expect(cxoneUrl).toBeDefined();
+      expect(stderr).toMatch(new RegExp(`^\\s+cxone admin\\s+${cxoneUrl}/admin$`, 'm'));
+      expect(stderr).toMatch(new RegExp(`^\\s+cxone sign-in\\s+${cxoneUrl}/login$`, 'm'));
       const health = await fetch(adfsUrl!.replace('localhost', '127.0.0.1') + '/healthz');
       expect(await health.json()).toEqual({ service: 'adfs', status: 'ok' });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../idp/src/config/load.js';
+import { SERVICE_NAMES } from '../../idp/src/config/schema.js';
 import { projectRoot } from '../../idp/src/shared/paths.js';
 
 /**
@@ -27,7 +28,10 @@ describe('docker-compose.yml and Dockerfile', () => {
     expect(config.oidc.publicUrl).toBe('https://lab:9444');
     expect(config.ids.publicUrl).toBe('https://lab:8553');
     expect(config.finesse.publicUrl).toBe('https://lab:8445');
+    expect(config.cxone.publicUrl).toBe('https://lab:9445');
+    expect(config.stateDir).toBeUndefined(); // CI gets a fresh lab per run
     expect(config.ids.host).toBe('0.0.0.0');
+    expect(config.cxone.host).toBe('0.0.0.0');
     expect(config.finesse.host).toBe('0.0.0.0');
     expect(config.adfs.host).toBe('0.0.0.0');
     expect(config.console.host).toBe('0.0.0.0');
@@ -35,7 +39,8 @@ describe('docker-compose.yml and Dockerfile', () => {
 
   it('publishes the ports the lab listens on, on loopback only', () => {
     const config = loadConfig({ env: {} });
-    const ports = [config.adfs.port, config.oidc.port, config.ids.port, config.finesse.port, config.console.port];
+    const ports = SERVICE_NAMES.map((name) => config[name].port);
+    expect(ports).toContain(9445);
     expect(lab.ports).toEqual(ports.map((p) => `127.0.0.1:${p}:${p}`));
     expect(dockerfile).toContain(`EXPOSE ${ports.join(' ')}`);
   });
@@ -48,5 +53,16 @@ describe('docker-compose.yml and Dockerfile', () => {
       for (const path of m[1]!.split(' ')) expect(() => readFileSync(join(projectRoot, path)), path).not.toThrow(/ENOENT/);
     }
     expect(lab.healthcheck.test.join(' ')).toContain('/healthz');
+  });
+
+  it('every service of the lab is configured for the container: a public URL on the compose name and an open bind address', () => {
+    const env = Object.fromEntries([...dockerfile.matchAll(/(IDP_HARNESS__[A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    for (const name of SERVICE_NAMES) {
+      const key = name.toUpperCase();
+      expect(env[`IDP_HARNESS__${key}__HOST`], name).toBe('0.0.0.0');
+      expect(lab.environment[`IDP_HARNESS__${key}__PUBLIC_URL`], name).toMatch(/^https?:\/\/lab:\d+$/);
+    }
+    // the TLS certificate covers the compose name, as `up` reissues it for public URL hosts
+    expect(lab.command.join(' ')).toContain('--host lab');
   });
 });

@@ -61,7 +61,7 @@ function tcp(host: string, port: number): Promise<string> {
 describe('startTestLab', () => {
   it('starts every service by default, on ephemeral loopback ports, over plain HTTP', async () => {
     const lab = await start();
-    expect(Object.keys(lab.urls).sort()).toEqual(['adfs', 'console', 'finesse', 'ids', 'oidc']);
+    expect(Object.keys(lab.urls).sort()).toEqual(['adfs', 'console', 'cxone', 'finesse', 'ids', 'oidc']);
     for (const url of [lab.urls.adfs!, lab.urls.console!]) {
       expect(url).toMatch(/^http:\/\/localhost:\d+$/);
       expect([0, 9443, 9000]).not.toContain(portOf(url));
@@ -69,6 +69,8 @@ describe('startTestLab', () => {
     expect(portOf(lab.urls.adfs!)).not.toBe(portOf(lab.urls.console!));
     expect(JSON.parse((await get(lab.urls.adfs + '/healthz')).body)).toEqual({ service: 'adfs', status: 'ok' });
     expect(JSON.parse((await get(lab.urls.console + '/healthz')).body)).toEqual({ service: 'console', status: 'ok' });
+    expect(JSON.parse((await get(lab.urls.cxone + '/healthz')).body)).toEqual({ service: 'cxone', status: 'UP' });
+    expect(lab.state.cxone?.urls.base).toBe(lab.urls.cxone);
     expect(lab.state.urls).toEqual(lab.urls);
     expect(lab.config.log.level).toBe('silent');
   });

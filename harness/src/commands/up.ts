@@ -21,12 +21,21 @@ export const up: Command = {
     const rows = Object.entries(lab.urls).map(([name, url]) => [name, url!]);
     if (lab.state.adfs) rows.push(['  metadata', lab.state.adfs.urls.metadata], ['  identifier', lab.state.adfs.identifier]);
     for (const rt of lab.state.oidc?.issuers.values() ?? []) rows.push([`  issuer ${rt.config.id}`, rt.issuer]);
+    if (lab.state.cxone) {
+      const c = lab.state.cxone.urls;
+      rows.push(['  cxone sign-in', c.login], ['  cxone admin', c.admin], ['  cxone admin API', c.api], ['  cxone discovery', c.discovery]);
+    }
     if (lab.urls.console) rows.push(['  sample SP', `${lab.urls.console}/sample-sp/`]);
     const width = Math.max(...rows.map((r) => r[0]!.length));
     process.stderr.write(
       `\nidp-harness is up (TEST ONLY — trust certs/ca.pem for TLS):\n` +
         rows.map(([n, u]) => `  ${n!.padEnd(width)}  ${u}`).join('\n') +
-        `\n\nSample users: agent1 / Agent1Pass!, supervisor1 / Super1Pass! (fixtures/users.json). Ctrl-C stops.\n\n`,
+        `\n\nSample users: agent1 / Agent1Pass!, supervisor1 / Super1Pass! (fixtures/users.json).` +
+        (lab.state.cxone
+          ? `\nCXone: sam.system@lab.example / Lab-Entry-42 (System), agent1@lab.example (via AD FS); admin ${lab.config.cxone.admin.username} (fixtures/cxone/).` +
+            (lab.config.stateDir ? `\nCXone state: ${resolveFromRoot(lab.config.stateDir)}/cxone.json` : '')
+          : '') +
+        ` Ctrl-C stops.\n\n`,
     );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -45,7 +54,7 @@ export const up: Command = {
  */
 async function ensureTlsNames(config: LabConfig): Promise<void> {
   const names = new Set(config.tls.hostNames);
-  for (const svc of [config.adfs, config.oidc, config.ids, config.finesse, config.console]) {
+  for (const svc of [config.adfs, config.oidc, config.ids, config.finesse, config.cxone, config.console]) {
     if (svc.enabled && svc.publicUrl) names.add(new URL(svc.publicUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
   }
   if (names.size === 0) return;

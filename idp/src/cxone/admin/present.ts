@@ -59,7 +59,7 @@ export function presentAuthenticator(ctx: CxoneContext, a: Authenticator) {
 
 function certificateInfo(pem: string, now: number) {
   const c = checkSigningCertificate(pem, now);
-  return c.ok ? { ...c.summary, valid: true } : { valid: false, problem: c.message };
+  return c.ok ? { ...c.summary, valid: true as const } : { valid: false as const, problem: c.message };
 }
 
 /** A user as the admin API returns it: no password hash, no MFA secret, no access-key secret. */

@@ -96,7 +96,8 @@ export function buildUser(ctx: CxoneContext, body: unknown, existing: CxoneUser 
   if (authenticator && authenticator.type !== 'System' && input.password !== undefined) {
     errors.add('password', 'ERR_CXONE_VALIDATION', `Users of a ${authenticator.type} authenticator sign in at their IdP and have no CXone password.`);
   }
-  if (user.active && authenticator) activationFailures(ctx, user, authenticator.type, input.password, errors);
+  // The activation rules apply when a user becomes active (created active, or activated by this change).
+  if (user.active && !existing?.active && authenticator) activationFailures(ctx, user, authenticator.type, input.password, errors);
   errors.throwIfAny();
   if (input.password !== undefined) storePassword(ctx, user, input.password, { mustChange: false });
   return user;

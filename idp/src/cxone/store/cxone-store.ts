@@ -1,3 +1,4 @@
+import { IdpError } from '../../shared/errors.js';
 import type { Authenticator, CxoneApplication, CxoneUser } from '../model.js';
 import type { StateFile } from './state-file.js';
 
@@ -34,9 +35,21 @@ export class CxoneStore {
     return { version: 1, authenticators: [...this.authenticators.values()], users: [...this.users.values()], applications: [...this.applications.values()] };
   }
 
-  /** The saved state, if a state file exists. */
+  /**
+   * The saved state, if a state file exists. A file that parses but is not a snapshot of this
+   * version (edited by hand, from another tool) is refused at start with its path, rather than
+   * half-loaded into maps that a request would then trip over.
+   */
   readSaved(): CxoneSnapshot | undefined {
-    return this.file?.read();
+    const saved = this.file?.read();
+    if (saved === undefined) return undefined;
+    const problem = snapshotProblem(saved);
+    if (problem) {
+      throw new IdpError('ERR_CXONE_STATE_FILE', `The state file ${this.file!.path} is not a CXone state snapshot: ${problem}. Fix or delete it (the lab then starts from the fixtures).`, {
+        status: 500,
+      });
+    }
+    return saved;
   }
 
   /** Persists the current state (no-op without a state directory). */
@@ -80,4 +93,23 @@ export class CxoneStore {
   usersOf(authenticatorId: string): CxoneUser[] {
     return [...this.users.values()].filter((u) => u.loginAuthenticatorId === authenticatorId);
   }
+}
+
+/** The shape checks a saved snapshot must pass before it is loaded: version, the three lists, and the keys the maps use. */
+function snapshotProblem(s: unknown): string | undefined {
+  if (!s || typeof s !== 'object' || Array.isArray(s)) return 'expected a JSON object';
+  const o = s as Record<string, unknown>;
+  if (o['version'] !== 1) return `unsupported version ${JSON.stringify(o['version'])} (expected 1)`;
+  const lists = [
+    ['authenticators', 'id'],
+    ['users', 'id'],
+    ['applications', 'clientId'],
+  ] as const;
+  for (const [list, key] of lists) {
+    const items = o[list];
+    if (!Array.isArray(items)) return `"${list}" is not a list`;
+    const bad = items.findIndex((x) => !x || typeof x !== 'object' || typeof (x as Record<string, unknown>)[key] !== 'string');
+    if (bad >= 0) return `${list}[${bad}] has no "${key}"`;
+  }
+  return undefined;
 }
