@@ -1,14 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameText } from '../../shared/same-text.js';
 import type { Request } from 'express';
 import { IdpError } from '../../shared/errors.js';
 import type { CxoneContext } from '../context.js';
 import { verifyAccessToken } from '../op/access-token.js';
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** The CXone security role allowed to administer the tenant with its own access token. */
 const ADMIN_ROLE = 'Administrator';
@@ -24,7 +18,7 @@ export function requireAdmin(ctx: CxoneContext, req: Request): void {
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    if (i > 0 && same(decoded.slice(0, i), ctx.config.admin.username) && same(decoded.slice(i + 1), ctx.config.admin.password)) return;
+    if (i > 0 && sameText(decoded.slice(0, i), ctx.config.admin.username) && sameText(decoded.slice(i + 1), ctx.config.admin.password)) return;
   }
   throw new IdpError('ERR_CXONE_ADMIN_UNAUTHORIZED', 'Administrator credentials are required.', { status: 401, details: { challenge: 'Basic realm="CXone Admin"' } });
 }

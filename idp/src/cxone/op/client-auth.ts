@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameText } from '../../shared/same-text.js';
 import type { Request } from 'express';
 import { IdpError } from '../../shared/errors.js';
 import type { CxoneContext } from '../context.js';
@@ -23,12 +23,6 @@ function formDecode(s: string): string {
   } catch {
     throw invalidClient('The Basic credentials are not form-urlencoded (RFC 6749 §2.3.1).');
   }
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -65,7 +59,7 @@ export function authenticateClient(ctx: CxoneContext, req: Request, form: TokenF
     if (secret !== undefined) throw invalidClient('Client authentication failed.', 'a public application has no secret');
     return { app, method: 'none' };
   }
-  if (secret === undefined || app.clientSecret === undefined || !sameSecret(secret, app.clientSecret)) {
+  if (secret === undefined || app.clientSecret === undefined || !sameText(secret, app.clientSecret)) {
     throw invalidClient('Client authentication failed.', secret === undefined ? `${app.type} application sent no secret` : 'wrong secret');
   }
   return { app, method };

@@ -1,4 +1,5 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sameText } from '../../shared/same-text.js';
 import { IdpError } from '../../shared/errors.js';
 import type { CxoneContext } from '../context.js';
 import type { CxoneUser } from '../model.js';
@@ -37,9 +38,7 @@ function userOfKey(ctx: CxoneContext, keyId: string, secret: string): CxoneUser 
   for (const u of ctx.store.users.values()) {
     for (const k of u.accessKeys) {
       if (k.accessKeyId !== keyId) continue;
-      const a = Buffer.from(secret);
-      const b = Buffer.from(k.accessKeySecret);
-      return a.length === b.length && timingSafeEqual(a, b) ? u : undefined;
+      return sameText(secret, k.accessKeySecret) ? u : undefined;
     }
   }
   return undefined;

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameText } from '../../shared/same-text.js';
 import { HOTP, Secret, TOTP, URI } from 'otpauth';
 import type { CxoneConfig } from '../../config/schema.js';
 import type { MfaType } from '../model.js';
@@ -42,12 +42,6 @@ export function normaliseCode(s: OtpSettings, typed: string): string | undefined
   return new RegExp(`^\\d{${s.digits}}$`).test(code) ? code : undefined;
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
  * The TOTP time step whose code is `code`, trying the current step first and then up to
  * `window` steps either side (RFC 6238 §5.2: "at most one time step" of delay is recommended),
@@ -64,7 +58,7 @@ export function matchTotp(s: OtpSettings, secret: string, code: string, timestam
  * look-ahead is one-sided, unlike otpauth's symmetric `validate` window.
  */
 export function matchHotp(s: OtpSettings, secret: string, code: string, from: number, to: number): number | undefined {
-  for (let c = Math.max(0, from); c <= to; c++) if (same(hotpCode(s, secret, c), code)) return c;
+  for (let c = Math.max(0, from); c <= to; c++) if (sameText(code, hotpCode(s, secret, c))) return c;
   return undefined;
 }
 

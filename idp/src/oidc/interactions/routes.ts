@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameText } from '../../shared/same-text.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { Router } from 'express';
 import { errors } from 'oidc-provider';
@@ -39,7 +39,7 @@ export function interactionRouter(deps: OidcDeps, runtime: () => IssuerRuntime):
       const username = typeof body['username'] === 'string' ? body['username'] : '';
       const password = typeof body['password'] === 'string' ? body['password'] : '';
       const user = findUserBySignInName(deps.users, username);
-      if (!user || !samePassword(user.password, password)) {
+      if (!user || !sameText(password, user.password)) {
         deps.log.info({ svc: 'oidc', event: 'login.failed', issuer: rt.config.id, user: username }, 'bad credentials');
         const client = await rt.provider.Client.find(String(details.params['client_id']));
         return sendPage(res, loginPage(rt, details, client?.clientName ?? String(details.params['client_id']), username, BAD_CREDENTIALS_TEXT));
@@ -150,10 +150,3 @@ function sendPage(res: ServerResponse, html: string): void {
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html), ...NO_FRAMING });
   res.end(html);
 }
-
-function samePassword(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
