@@ -14,7 +14,8 @@ import { projectRoot } from '../idp/src/shared/paths.js';
 /** One line of bench.ts's tables: label, value, verdict (PASS/FAIL only where a target exists). */
 export type Row = [string, string, string];
 
-export const CLI = join(projectRoot, 'dist', 'harness', 'src', 'cli.js');
+/** The CLI as `npm start` and the image run it: the esbuild bundle (scripts/bundle.mjs). */
+export const CLI = join(projectRoot, 'dist', 'bundle', 'idp-harness.mjs');
 export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 export const SERVER_CORE = '0';
 export const CLIENT_CORE = '1';

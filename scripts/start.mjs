@@ -49,6 +49,7 @@ const sources = Math.max(
 );
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'building (tsc)');
+  run(process.execPath, [join(root, 'scripts', 'bundle.mjs')], 'bundling the CLI (esbuild)');
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 if (buildOnly) process.exit(0);
@@ -62,6 +63,6 @@ if (certsOnly || allPkiFiles().some((f) => !existsSync(join(certsDir, f)))) {
 if (certsOnly) process.exit(0);
 
 // 4. The lab, in the foreground; signals go to it so Ctrl-C stops it cleanly.
-const child = spawn(process.execPath, [join(root, 'dist', 'harness', 'src', 'cli.js'), 'up', ...passOn], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [join(root, 'dist', 'bundle', 'idp-harness.mjs'), 'up', ...passOn], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
