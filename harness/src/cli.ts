@@ -3,11 +3,16 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { IdpError } from '../../idp/src/shared/errors.js';
 import type { Command } from './commands/command.js';
+import { UsageError } from './commands/usage-error.js';
+import { certs } from './commands/certs.js';
 import { config } from './commands/config.js';
+import { metadata } from './commands/metadata.js';
+import { scenarios } from './commands/scenarios.js';
 import { token } from './commands/token.js';
 import { up } from './commands/up.js';
+import { validate } from './commands/validate.js';
 
-const COMMANDS: readonly Command[] = [up, config, token];
+const COMMANDS: readonly Command[] = [up, config, token, validate, scenarios, certs, metadata];
 
 const HELP = `idp-harness — an offline federation lab
 
@@ -41,11 +46,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof IdpError) {
       process.stderr.write(`idp-harness ${cmd.name}: ${e.code}: ${e.message}\n`);
-      if (e.code === 'ERR_PKI_MISSING') process.stderr.write(`Run 'npm run certs' to generate the test PKI.\n`);
+      if (e.code === 'ERR_PKI_MISSING') process.stderr.write(`Run 'idp-harness certs generate' (or 'npm run certs') to generate the test PKI.\n`);
     } else if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`idp-harness ${cmd.name}: ${e.message}: another process holds that port; stop it or set another port (--config, IDP_HARNESS__<SERVICE>__PORT).\n`);
-    } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`idp-harness ${cmd.name}: ${e.message}. Run 'idp-harness ${cmd.name} --help'.\n`);
+    } else if ((e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) || e instanceof UsageError) {
+      // Called wrong (bad option, missing value, unknown name): one line, exit 2.
+      process.stderr.write(`idp-harness ${cmd.name}: ${e.message.replace(/\.$/, '')}. Run 'idp-harness ${cmd.name} --help'.\n`);
+      return 2;
     } else {
       process.stderr.write(`idp-harness ${cmd.name}: ${(e as Error).message}\n`);
     }

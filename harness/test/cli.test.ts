@@ -69,6 +69,24 @@ describe('printing the resolved configuration', () => {
     }
   });
 
+  it('--port, --public-url (repeatable) and --host set the listen keys of the services', async () => {
+    const r = await run('config', '--port', 'adfs=10443', '--port', 'console=0', '--public-url', 'adfs=https://adfs.lab.test:10443', '--public-url', 'oidc=http://oidc.lab.test', '--host', '0.0.0.0', '--only', 'adfs,oidc,console');
+    expect(r.code, r.stderr).toBe(0);
+    const c = JSON.parse(r.stdout);
+    expect(c.adfs).toMatchObject({ enabled: true, port: 10443, publicUrl: 'https://adfs.lab.test:10443', host: '0.0.0.0' });
+    expect(c.console).toMatchObject({ enabled: true, port: 0, host: '0.0.0.0' });
+    expect(c.oidc).toMatchObject({ port: 9444, publicUrl: 'http://oidc.lab.test' });
+    expect(c.ids).toMatchObject({ enabled: false, host: '0.0.0.0' });
+  });
+
+  it('a --port or --public-url the schema refuses is ERR_CONFIG_INVALID naming its path', async () => {
+    const r = await run('config', '--port', 'adfs=70000', '--public-url', 'oidc=https://oidc.lab.test/path');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERR_CONFIG_INVALID: invalid configuration \(2 problems\)/);
+    expect(r.stderr).toContain('- adfs.port: ');
+    expect(r.stderr).toContain('- oidc.publicUrl: ');
+  });
+
   it('--only takes a comma-separated list', async () => {
     const c = JSON.parse((await run('config', '--only', 'adfs, console')).stdout);
     expect(c.adfs.enabled).toBe(true);
@@ -121,9 +139,9 @@ describe('configuration errors', () => {
     expect(r.stderr).toContain(`(file ${missing})`);
   });
 
-  it('--only with an unknown service exits 1 naming it', async () => {
+  it('--only with an unknown service exits 2 naming it', async () => {
     const r = await run('config', '--only', 'adfs,oidcx');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^idp-harness config: --only: unknown service\(s\) oidcx/);
   });
 
@@ -133,7 +151,7 @@ describe('configuration errors', () => {
     const r = await run('up', '--config', cfg);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^idp-harness up: ERR_PKI_MISSING: /);
-    expect(r.stderr).toContain("Run 'npm run certs'");
+    expect(r.stderr).toContain("Run 'idp-harness certs generate'");
   });
 });
 
@@ -174,30 +192,58 @@ describe('usage errors and help', () => {
     }
   }
 
-  it('up --help mentions --print-config', async () => {
-    expect((await run('up', '--help')).stdout).toContain('--print-config');
+  it('up --help mentions --print-config and the listen options', async () => {
+    const help = (await run('up', '--help')).stdout;
+    for (const opt of ['--print-config', '--port <svc>=<n>', '--public-url <svc>=<url>', '--host <address>', 'SIGTERM']) expect(help).toContain(opt);
   });
 
-  it('up --port (an unknown option) exits 1 with one clear line', async () => {
-    const r = await run('up', '--port', '9443');
-    expect(r.code).toBe(1);
+  for (const name of ['certs', 'metadata', 'token']) {
+    it(`${name} is listed, and ${name} --help exits 0`, async () => {
+      expect((await run('--help')).stdout).toMatch(new RegExp(`^\\s+${name}\\s+\\S`, 'm'));
+      const r = await run(name, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.startsWith(`idp-harness ${name} `)).toBe(true);
+    });
+  }
+
+  it('up --frob (an unknown option) exits 2 with one clear line', async () => {
+    const r = await run('up', '--frob', '9443');
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^idp-harness up: Unknown option '--port'.*Run 'idp-harness up --help'\.$/);
+    expect(lines[0]).toMatch(/^idp-harness up: Unknown option '--frob'.*Run 'idp-harness up --help'\.$/);
   });
 
-  it('a stray positional argument exits 1', async () => {
+  it('a stray positional argument exits 2', async () => {
     const r = await run('config', 'extra');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^idp-harness config: .*extra.*Run 'idp-harness config --help'\.\n$/);
   });
 
-  it('--config without its value exits 1', async () => {
+  it('--config without its value exits 2', async () => {
     const r = await run('config', '--config');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^idp-harness config: .*--config/);
   });
+
+  for (const [argv, pattern] of [
+    [['up', '--port', '9443'], /--port 9443: write <service>=<value>, e\.g\. --port adfs=10443/],
+    [['up', '--port', 'adfs='], /--port adfs=: write <service>=<value>/],
+    [['config', '--port', 'fs=9443'], /--port fs=9443: unknown service 'fs' \(known: adfs, oidc, ids, finesse, cxone, console\)/],
+    [['config', '--port', 'adfs=high'], /--port adfs=high: the port is a number/],
+    [['config', '--public-url', 'https://adfs:9443'], /--public-url https:\/\/adfs:9443: write <service>=<value>, e\.g\. --public-url adfs=https:\/\/adfs:9443/],
+    [['up', '--host', ''], /--host: an address to bind/],
+  ] as const) {
+    it(`${argv.join(' ')} exits 2 with one line`, async () => {
+      const r = await run(...argv);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(pattern);
+    });
+  }
 });
 
 describe('up', () => {

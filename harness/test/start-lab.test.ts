@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { IdpError } from '../../idp/src/shared/errors.js';
 import type { Lab } from '../../idp/src/lab.js';
 import { UserAgent, readForm } from '../src/clients/user-agent.js';
+import { startLab } from '../src/index.js';
 import { startTestLab } from '../src/start-lab.js';
 
 /** Every lab a test starts is stopped, even when the test fails half-way. */
@@ -219,5 +220,59 @@ describe('startTestLab', () => {
     expect((e as IdpError).code).toBe('ERR_PKI_MISSING');
     expect((e as IdpError).details['dir']).toBe(empty);
     expect((e as IdpError).details['missing']).toEqual(expect.arrayContaining(['ca.pem', 'tls.key', 'tls.pem', 'adfs-signing.key', 'adfs-signing.pem']));
+  });
+});
+
+describe('startLab (the test-suite API of harness/src/index.ts)', () => {
+  it('runs the chosen services plus the console, over plain HTTP, with the control API working', async () => {
+    const lab = await startLab({ services: ['adfs'] });
+    try {
+      expect(Object.keys(lab.urls).sort()).toEqual(['adfs', 'console']);
+      expect(lab.ca).toBeUndefined();
+      expect(await lab.control.services()).toEqual(lab.urls);
+      expect((await lab.control.config()).tls.enabled).toBe(false);
+      // The control API and the in-process state are the same lab.
+      await lab.control.faults.add({ surface: 'adfs', kind: 'wrong-audience' });
+      expect(lab.state.faults.list()).toHaveLength(1);
+      await lab.control.clock.advance(60_000);
+      expect(lab.state.clock.state().offsetMs).toBe(60_000);
+      await lab.control.reset();
+      expect(lab.state.faults.list()).toEqual([]);
+      expect((await get(lab.urls.adfs + '/healthz')).status).toBe(200);
+    } finally {
+      await lab.stop();
+    }
+  });
+
+  it('tls: the CA is handed back and trusted by the control API, also when the console is on TLS', async () => {
+    const lab = await startLab({ services: ['adfs'], tls: true, config: { console: { tls: true } } });
+    try {
+      expect(lab.ca).toBe(lab.state.pki.caPem);
+      expect(lab.urls.console).toMatch(/^https:/);
+      expect(await lab.control.services()).toEqual(lab.urls);
+      expect((await get(lab.urls.adfs + '/healthz', lab.ca)).status).toBe(200);
+    } finally {
+      await lab.stop();
+    }
+  });
+
+  it('stop() is idempotent, and Symbol.asyncDispose stops it', async () => {
+    const lab = await startLab({ services: ['adfs'] });
+    const port = portOf(lab.urls.adfs!);
+    await Promise.all([lab.stop(), lab.stop()]);
+    await lab.stop();
+    expect(await tcp('127.0.0.1', port)).toBe('ECONNREFUSED');
+
+    const disposable = await startLab({ services: [] });
+    expect(Object.keys(disposable.urls)).toEqual(['console']);
+    await disposable[Symbol.asyncDispose]();
+    expect(await tcp('127.0.0.1', portOf(disposable.urls.console))).toBe('ECONNREFUSED');
+    await disposable.stop();
+  });
+
+  it('a bad configuration is ERR_CONFIG_INVALID, as from startTestLab', async () => {
+    const e = await startLab({ config: { adfs: { ssoLifetimeMinutes: 0 } } }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(IdpError);
+    expect((e as IdpError).code).toBe('ERR_CONFIG_INVALID');
   });
 });

@@ -1,11 +1,12 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenOutputProblems } from './helpers/cli-output-schemas.js';
 import { run } from './helpers/run-cli.js';
 import { startTestLab } from '../src/start-lab.js';
 import type { Lab } from '../../idp/src/lab.js';
 
 /**
- * `idp-harness token` in-process (`main(argv)` resolves to the exit code; stdout/stderr are
+ * `idp-harness token` (the Finesse kind, its default) in-process (`main(argv)` resolves to the exit code; stdout/stderr are
  * captured by spying on process.stdout/stderr): it signs a user in through the lab's Finesse SSO
  * flow (Finesse → IdS → AD FS) and prints the access token, which Finesse's REST API must accept
  * as a Bearer token (docs/cisco.md "Try it by hand"). Failures are one line on stderr, exit 1.
@@ -68,6 +69,7 @@ describe('idp-harness token', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(Object.keys(j).sort()).toEqual(['expires_in', 'realm', 'refresh_token', 'token', 'user_id', 'user_principal']);
+    expect(tokenOutputProblems(j, 'finesse')).toEqual([]);
     expect(j['user_id']).toBe('agent1');
     expect(j['expires_in']).toBe(3600);
     expect(typeof j['refresh_token']).toBe('string');
@@ -91,9 +93,9 @@ describe('idp-harness token', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('without --user: exit 1 and one line on stderr', async () => {
+  it('without --user: exit 2 and one line on stderr', async () => {
     const r = await run('token', '--finesse', lab.urls.finesse!);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(lines(r.stderr).length).toBe(1);
     expect(r.stderr).toMatch(/--user/);
