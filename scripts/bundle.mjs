@@ -7,7 +7,7 @@
 //   node scripts/bundle.mjs [--out <dir>]
 // libxml2-wasm (loads its .wasm beside itself) and pino (resolves its worker files by path) stay
 // external: they are read from node_modules, like every non-bundled dependency in the image.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,8 @@ export async function bundle(outDir = join(root, 'dist', 'bundle')) {
     index: join(root, 'harness', 'src', 'index.ts'),
   };
   const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+  // Chunk names carry content hashes: without this, every build would leave the old ones behind.
+  rmSync(outDir, { recursive: true, force: true });
   await build({
     entryPoints,
     outdir: outDir,

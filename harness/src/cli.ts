@@ -2,24 +2,33 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { IdpError } from '../../idp/src/shared/errors.js';
-import type { Command } from './commands/command.js';
+import type { CommandEntry } from './commands/command.js';
 import { UsageError } from './commands/usage-error.js';
-import { certs } from './commands/certs.js';
-import { config } from './commands/config.js';
-import { metadata } from './commands/metadata.js';
-import { scenarios } from './commands/scenarios.js';
-import { token } from './commands/token.js';
-import { up } from './commands/up.js';
-import { validate } from './commands/validate.js';
 
-const COMMANDS: readonly Command[] = [up, config, token, validate, scenarios, certs, metadata];
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'up', describe: 'start the lab (all services, or --only some) and print their URLs', load: async () => (await import('./commands/up.js')).up },
+  { name: 'config', describe: 'print the resolved configuration', load: async () => (await import('./commands/config.js')).config },
+  { name: 'token', describe: 'print a Finesse, IdS, OIDC or CXone access token for a user (for curl)', load: async () => (await import('./commands/token.js')).token },
+  {
+    name: 'validate',
+    describe: "check a partner IdP's SAML metadata or OIDC discovery (and sign in through CXone)",
+    load: async () => (await import('./commands/validate.js')).validate,
+  },
+  { name: 'scenarios', describe: 'list and run the end-to-end scenarios (live report, --json, --junit)', load: async () => (await import('./commands/scenarios.js')).scenarios },
+  { name: 'certs', describe: 'generate, rotate or show the test PKI (thumbprints as AD FS shows them)', load: async () => (await import('./commands/certs.js')).certs },
+  {
+    name: 'metadata',
+    describe: "print a service's metadata or discovery document (AD FS, OIDC, IdS, CXone, Finesse)",
+    load: async () => (await import('./commands/metadata.js')).metadata,
+  },
+];
 
 const HELP = `idp-harness — an offline federation lab
 
 usage: idp-harness <command> [options]
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.describe}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.describe}`).join('\n')}
 
 Run 'idp-harness <command> --help' for a command's options.
 `;
@@ -32,11 +41,12 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   // `--print-config` alone is the documented shortcut for `config` (same error handling below).
-  const cmd = name === '--print-config' ? config : COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === (name === '--print-config' ? 'config' : name));
+  if (!entry) {
     process.stderr.write(`idp-harness: unknown command '${name}'. Run 'idp-harness --help' for the list.\n`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(cmd.usage + '\n');
     return 0;

@@ -43,7 +43,6 @@ const SUBCOMMANDS = ['generate', 'rotate', 'show', 'fingerprints'] as const;
 /** `idp-harness certs`: generate, rotate and inspect the lab's test PKI. */
 export const certs: Command = {
   name: 'certs',
-  describe: 'generate, rotate or show the test PKI (thumbprints as AD FS shows them)',
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv;

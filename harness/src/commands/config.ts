@@ -5,7 +5,6 @@ import { CONFIG_USAGE, LISTEN_OPTIONS, LISTEN_USAGE, parseConfigArgs } from './c
 /** `idp-harness config`: print the resolved configuration (defaults < file < env < options), what `up` with the same options runs. */
 export const config: Command = {
   name: 'config',
-  describe: 'print the resolved configuration',
   usage: `idp-harness config [options]\n\nPrints the configuration \`idp-harness up\` with the same options would run with.\n\n${CONFIG_USAGE}\n${LISTEN_USAGE}`,
   async run(argv) {
     const { file, overrides } = parseConfigArgs(argv, LISTEN_OPTIONS);

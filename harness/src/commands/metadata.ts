@@ -38,7 +38,6 @@ ${TARGET_USAGE}
 /** `idp-harness metadata <service>`: a service's metadata, from the running lab. */
 export const metadata: Command = {
   name: 'metadata',
-  describe: "print a service's metadata or discovery document (AD FS, OIDC, IdS, CXone, Finesse)",
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseArgs({

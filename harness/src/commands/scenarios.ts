@@ -63,7 +63,6 @@ const RUN = {
  */
 export const scenarios: Command = {
   name: 'scenarios',
-  describe: 'list and run the end-to-end scenarios (live report, --json, --junit)',
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -50,7 +50,6 @@ ${TARGET_USAGE}
 /** `idp-harness token`: a Finesse, IdS, OIDC or CXone token for a user, for curl. */
 export const token: Command = {
   name: 'token',
-  describe: 'print a Finesse, IdS, OIDC or CXone access token for a user (for curl)',
   usage: USAGE,
   async run(argv) {
     const { values } = parseArgs({

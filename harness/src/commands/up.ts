@@ -21,7 +21,6 @@ examples:
 /** `idp-harness up`: start the lab, print its services, stop cleanly on SIGINT/SIGTERM. */
 export const up: Command = {
   name: 'up',
-  describe: 'start the lab (all services, or --only some) and print their URLs',
   usage: USAGE,
   async run(argv) {
     const { values, file, overrides } = parseConfigArgs(argv, { ...LISTEN_OPTIONS, 'print-config': { type: 'boolean' } });

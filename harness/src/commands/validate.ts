@@ -70,7 +70,6 @@ interface ValidateArgs {
 /** `idp-harness validate`: the partner IdP validator. */
 export const validate: Command = {
   name: 'validate',
-  describe: "check a partner IdP's SAML metadata or OIDC discovery (and sign in through CXone)",
   usage: USAGE,
   async run(argv) {
     // A bad command line throws UsageError (or parseArgs' TypeError): the CLI prints one line, exit 2.
