@@ -19,6 +19,7 @@ import type { AdfsContext } from './adfs/context.js';
 import { createRelyingPartyStore, type RelyingPartyStore } from './adfs/relying-parties.js';
 import { loadPki, type Pki } from './pki/load.js';
 import { Clock } from './shared/clock.js';
+import { ExchangeLog } from './shared/exchange-log.js';
 import { FaultQueue } from './shared/faults.js';
 import { createLogger, type Logger } from './shared/log.js';
 
@@ -48,6 +49,8 @@ export interface LabState {
   finesse: FinesseContext | undefined;
   /** NICE CXone (authenticators, users, sessions); undefined when it does not run. */
   cxone: CxoneContext | undefined;
+  /** Recent protocol exchanges of every service, decoded (the console's live list, `/api/exchanges`). */
+  exchanges: ExchangeLog;
   /** Back to the fixtures: users, relying parties, sessions, faults, clock. */
   reset(): void;
 }
@@ -93,6 +96,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
 
   const clock = new Clock();
   const faults = new FaultQueue();
+  const exchanges = new ExchangeLog(clock);
   const users = createUserDirectory();
   const relyingParties = createRelyingPartyStore({ pki, fixturesDir, serviceUrls });
   const oidcClients = createOidcClientStore();
@@ -117,21 +121,22 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
         faults,
         clock,
         labSso,
+        exchanges,
         log,
       });
     }
     loadFixtures();
     oidc?.sync();
     const adfs = config.adfs.enabled
-      ? createAdfs({ config: config.adfs, publicUrl: urls.adfs!, tls: tlsFor('adfs'), pki, users, relyingParties, faults, clock, labSso, log })
+      ? createAdfs({ config: config.adfs, publicUrl: urls.adfs!, tls: tlsFor('adfs'), pki, users, relyingParties, faults, clock, labSso, exchanges, log })
       : undefined;
     const ids = config.ids.enabled
-      ? createIds({ config: config.ids, publicUrl: urls.ids!, pki, clock, log, fixturesDir, serviceUrls, adfs: { config: config.adfs, publicUrl: serviceUrls['adfs']! } })
+      ? createIds({ config: config.ids, publicUrl: urls.ids!, pki, clock, exchanges, log, fixturesDir, serviceUrls, adfs: { config: config.adfs, publicUrl: serviceUrls['adfs']! } })
       : undefined;
     const loadIdsClients = () => ids?.ctx.clients.load(readFixtureArray(fixturesDir, 'ids/clients.json'));
     loadIdsClients();
     const finesse = config.finesse.enabled
-      ? createFinesse({ config: config.finesse, publicUrl: urls.finesse!, users, ids: ids?.ctx, clock, log, fixturesDir })
+      ? createFinesse({ config: config.finesse, publicUrl: urls.finesse!, users, ids: ids?.ctx, clock, exchanges, log, fixturesDir })
       : undefined;
     const cxone = config.cxone.enabled
       ? createCxone({
@@ -140,6 +145,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
           tls: tlsFor('cxone'),
           pki,
           clock,
+          exchanges,
           log,
           fixturesDir,
           certsDir: resolveFromRoot(config.certsDir),
@@ -163,6 +169,7 @@ export async function startLab(config: LabConfig, opts: { log?: Logger } = {}): 
       ids: ids?.ctx,
       finesse: finesse?.ctx,
       cxone: cxone?.ctx,
+      exchanges,
       reset() {
         loadFixtures();
         loadIdsClients();

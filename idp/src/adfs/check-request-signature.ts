@@ -5,7 +5,8 @@ import { verifyRedirectSignature } from './inbound/verify-redirect-signature.js'
 import type { RelyingParty } from './relying-parties.js';
 import { STATUS } from './saml-constants.js';
 
-export type InboundBinding = { kind: 'redirect'; message: RedirectMessage } | { kind: 'post'; xml: string };
+/** `verified` is set once a signature verified with the RP trust's certificates (for the console's exchange list). */
+export type InboundBinding = ({ kind: 'redirect'; message: RedirectMessage } | { kind: 'post'; xml: string }) & { verified?: boolean };
 
 /**
  * Signed-request policy of an RP trust (reference §1.8 rule 3, §4.1 #4, #5, #13): a signed
@@ -32,6 +33,7 @@ export function checkRequestSignature(rp: RelyingParty, binding: InboundBinding,
     }
     if (binding.kind === 'redirect') verifyRedirectSignature(binding.message, rp.requestSigningCerts, rp.signatureAlgorithm);
     else verifyPostSignature(binding.xml, rp.requestSigningCerts, rp.signatureAlgorithm);
+    binding.verified = true;
   } catch (e) {
     if (e instanceof IdpError && e.code.startsWith('ERR_SAML_SIGNATURE')) {
       throw new IdpError(e.code, e.message, {

@@ -1,6 +1,7 @@
 import type { AdfsConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
 import type { LabSsoStore } from '../shared/lab-sso.js';
 import type { FaultQueue } from '../shared/faults.js';
 import type { Logger } from '../shared/log.js';
@@ -41,5 +42,7 @@ export interface AdfsContext {
   /** The last response sent to each relying party (by name), for the `replay` fault. */
   lastResponses: Map<string, string>;
   clock: Clock;
+  /** Where the decoded messages go for the console (record-exchange.ts). */
+  exchanges: ExchangeLog;
   log: Logger;
 }

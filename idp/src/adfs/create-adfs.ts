@@ -3,6 +3,7 @@ import { serviceApp } from '../http/service-app.js';
 import type { AdfsConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
 import type { LabSsoStore } from '../shared/lab-sso.js';
 import { IdpError } from '../shared/errors.js';
 import type { FaultQueue } from '../shared/faults.js';
@@ -25,6 +26,7 @@ export interface AdfsDeps {
   faults: FaultQueue;
   clock: Clock;
   labSso: LabSsoStore;
+  exchanges: ExchangeLog;
   log: Logger;
 }
 
@@ -56,6 +58,7 @@ export function createAdfs(d: AdfsDeps): { ctx: AdfsContext; app: Express; reset
     faults: d.faults,
     lastResponses: new Map(),
     clock: d.clock,
+    exchanges: d.exchanges,
     log: d.log,
   };
   checkWindowsUser(ctx);

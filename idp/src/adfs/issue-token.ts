@@ -8,6 +8,7 @@ import { buildAssertion, type NameIdValue } from './build-assertion.js';
 import { buildResponse } from './build-response.js';
 import { evaluateTemplate, type ClaimContext } from './claims.js';
 import type { AdfsContext } from './context.js';
+import { recordOutbound, responseSignature } from './record-exchange.js';
 import type { RelyingParty } from './relying-parties.js';
 import { AUTHN_CONTEXT, STATUS } from './saml-constants.js';
 import type { SsoSession } from './sessions.js';
@@ -40,6 +41,7 @@ export function issueResponse(
   const previous = ctx.lastResponses.get(rp.name);
   if (fault?.kind === 'replay' && previous !== undefined) {
     ctx.log.info({ svc: 'adfs', event: 'saml.response.replayed', rp: rp.name, user: user.username, fault: fault.kind }, 'previous response replayed');
+    recordOutbound(ctx, { xml: previous, summary: `Response to ${rp.name} for ${user.username} [fault replay]`, to: target.acsUrl, user: user.username, signature: responseSignature(fault, 'the previous response, byte for byte') });
     return previous;
   }
   const now = ctx.clock.now();
@@ -93,6 +95,14 @@ export function issueResponse(
   ctx.log.info({ svc: 'adfs', event: 'saml.response.issued', rp: rp.name, user: user.username, fault: fault?.kind }, 'token issued');
   const xml = fault?.kind === 'tampered' ? tamper(toXml(response)) : toXml(response);
   ctx.lastResponses.set(rp.name, xml);
+  const signedParts = { AssertionOnly: 'assertion', MessageOnly: 'message', MessageAndAssertion: 'message and assertion' }[rp.samlResponseSignature] ?? rp.samlResponseSignature;
+  recordOutbound(ctx, {
+    xml,
+    summary: `Response to ${rp.name} for ${user.username}${target.inResponseTo ? '' : ' (IdP-initiated)'}${carried === assertion ? '' : ' (assertion encrypted)'}${fault ? ` [fault ${fault.kind}]` : ''}`,
+    to: target.acsUrl,
+    user: user.username,
+    signature: responseSignature(fault, signedParts),
+  });
   return xml;
 }
 

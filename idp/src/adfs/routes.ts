@@ -7,7 +7,8 @@ import { handleIdpInitiated } from './idp-initiated.js';
 import { checkRelayState } from './inbound/codec.js';
 import { decodePost } from './inbound/decode-post.js';
 import { decodeRedirect } from './inbound/decode-redirect.js';
-import { readInboundMessage } from './inbound/read-messages.js';
+import { readInboundMessage, type InboundMessage } from './inbound/read-messages.js';
+import { recordInbound } from './record-exchange.js';
 import { handleLoginSubmit } from './login.js';
 import { buildMetadata } from './metadata.js';
 import { handleLogoutRequest, handleLogoutResponse, handleSignOut, LogoutChains } from './slo.js';
@@ -71,14 +72,27 @@ function dispatch(
   binding: InboundBinding,
   relayState: string | undefined,
 ): void {
-  if (relayState !== undefined) checkRelayState(relayState, ctx.config.limits.maxRelayStateBytes);
-  const info = readInboundMessage(xml, ctx.config.limits);
-  switch (info.kind) {
-    case 'AuthnRequest':
-      return handleAuthnRequest(ctx, req, res, info, binding, relayState);
-    case 'LogoutRequest':
-      return handleLogoutRequest(ctx, chains, req, res, info, binding, relayState);
-    case 'LogoutResponse':
-      return handleLogoutResponse(ctx, chains, res, info, binding);
+  // Reserved before handling: the request is listed before the response its handling sends.
+  const slot = ctx.exchanges.reserve();
+  let info: InboundMessage | undefined;
+  let code: string | undefined;
+  try {
+    if (relayState !== undefined) checkRelayState(relayState, ctx.config.limits.maxRelayStateBytes);
+    info = readInboundMessage(xml, ctx.config.limits);
+    switch (info.kind) {
+      case 'AuthnRequest':
+        return handleAuthnRequest(ctx, req, res, info, binding, relayState);
+      case 'LogoutRequest':
+        return handleLogoutRequest(ctx, chains, req, res, info, binding, relayState);
+      case 'LogoutResponse':
+        return handleLogoutResponse(ctx, chains, res, info, binding);
+    }
+  } catch (e) {
+    code = e instanceof IdpError ? e.code : 'ERR_INTERNAL';
+    throw e;
+  } finally {
+    // A refusal answered with a SAML status response is not thrown: its code is on the response.
+    const answered = res.getHeader('X-Idp-Harness-Error');
+    recordInbound(slot, xml, info, binding, code ?? (typeof answered === 'string' ? answered : undefined), req.method);
   }
 }

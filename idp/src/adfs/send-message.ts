@@ -11,7 +11,7 @@ import { sendPostForm } from './respond.js';
  * Sends a signed protocol message to an SP endpoint over its binding. HTTP-POST: enveloped
  * signature and the auto-POST page. HTTP-Redirect (saml-bindings §3.4.4.1): DEFLATE + base64,
  * no signature inside the XML, and a detached signature over
- * `SAMLRequest=…&RelayState=…&SigAlg=…` exactly as it appears in the URL.
+ * `SAMLRequest=…&RelayState=…&SigAlg=…` exactly as it appears in the URL. Returns the XML sent.
  */
 export function sendSignedMessage(
   res: Response,
@@ -22,13 +22,15 @@ export function sendSignedMessage(
   key: SigningKey,
   alg: SignatureAlgorithm,
   relayState?: string,
-): void {
+): string {
   if (binding === 'POST') {
     signEnveloped(message, key, alg);
-    sendPostForm(res, url, field, toXml(message), relayState);
-    return;
+    const xml = toXml(message);
+    sendPostForm(res, url, field, xml, relayState);
+    return xml;
   }
-  const encoded = deflateRawSync(Buffer.from(toXml(message), 'utf8')).toString('base64');
+  const xml = toXml(message);
+  const encoded = deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64');
   let query = `${field}=${encodeURIComponent(encoded)}`;
   if (relayState !== undefined) query += `&RelayState=${encodeURIComponent(relayState)}`;
   const { signatureUri, hash } = SIGNATURE_ALGORITHMS[alg];
@@ -36,4 +38,5 @@ export function sendSignedMessage(
   const signature = sign(hash, Buffer.from(query, 'utf8'), key.privateKey).toString('base64');
   query += `&Signature=${encodeURIComponent(signature)}`;
   res.redirect(302, url + (url.includes('?') ? '&' : '?') + query);
+  return xml;
 }

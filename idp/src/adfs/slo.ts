@@ -9,6 +9,7 @@ import { checkRequestSignature, type InboundBinding } from './check-request-sign
 import type { AdfsContext } from './context.js';
 import type { LogoutRequestInfo, LogoutResponseInfo } from './inbound/read-messages.js';
 import { layout } from './pages/html.js';
+import { recordOutbound } from './record-exchange.js';
 import { findByIdentifier, type RelyingParty } from './relying-parties.js';
 import { clearSessionCookie } from './respond.js';
 import { STATUS } from './saml-constants.js';
@@ -62,15 +63,21 @@ export function handleLogoutRequest(ctx: AdfsContext, chains: LogoutChains, req:
   if (!slo) throw new IdpError('ERR_SAML_LOGOUT_INVALID', `The relying party trust '${rp.name}' has no SAML logout endpoint.`);
   checkDestination(ctx, info.destination);
   const answer = (status: { top: string; second?: string }) =>
-    sendSignedMessage(
-      res,
+    recordLogout(
+      ctx,
       slo.binding,
+      `LogoutResponse to ${rp.name}: ${(status.second ?? status.top).replace(/^.*:/, '')}`,
       slo.responseUrl ?? slo.url,
-      'SAMLResponse',
-      buildLogoutResponse({ id: adfsId(), issuer: ctx.identifier, issueInstant: ctx.clock.now(), destination: slo.responseUrl ?? slo.url, inResponseTo: info.id, status }),
-      ctx.signingKey,
-      rp.signatureAlgorithm,
-      relayState,
+      sendSignedMessage(
+        res,
+        slo.binding,
+        slo.responseUrl ?? slo.url,
+        'SAMLResponse',
+        buildLogoutResponse({ id: adfsId(), issuer: ctx.identifier, issueInstant: ctx.clock.now(), destination: slo.responseUrl ?? slo.url, inResponseTo: info.id, status }),
+        ctx.signingKey,
+        rp.signatureAlgorithm,
+        relayState,
+      ),
     );
   try {
     checkVersion(info.version);
@@ -160,14 +167,15 @@ function next(ctx: AdfsContext, chains: LogoutChains, res: Response, chain: Logo
     chains.put(id, rp.name, chain);
     ctx.log.info({ svc: 'adfs', event: 'saml.logout.propagated', rp: rp.name }, 'LogoutRequest sent');
     const message = buildLogoutRequest({ id, issuer: ctx.identifier, issueInstant: ctx.clock.now(), destination: slo.url, nameId: p.nameId, sessionIndex: p.sessionIndex });
-    return sendSignedMessage(res, slo.binding, slo.url, 'SAMLRequest', message, ctx.signingKey, rp.signatureAlgorithm, randomUUID());
+    const sent = sendSignedMessage(res, slo.binding, slo.url, 'SAMLRequest', message, ctx.signingKey, rp.signatureAlgorithm, randomUUID());
+    return recordLogout(ctx, slo.binding, `LogoutRequest to ${rp.name}`, slo.url, sent);
   }
   if (!chain.origin) return signedOutPage(ctx, res, chain.partial);
   const { rp, requestId, relayState } = chain.origin;
   const slo = sloEndpoint(rp)!;
   const status = chain.partial ? { top: STATUS.Success, second: STATUS.PartialLogout } : { top: STATUS.Success };
   const dest = slo.responseUrl ?? slo.url;
-  sendSignedMessage(
+  const sent = sendSignedMessage(
     res,
     slo.binding,
     dest,
@@ -177,6 +185,17 @@ function next(ctx: AdfsContext, chains: LogoutChains, res: Response, chain: Logo
     rp.signatureAlgorithm,
     relayState,
   );
+  recordLogout(ctx, slo.binding, `LogoutResponse to ${rp.name}${chain.partial ? ': PartialLogout' : ''}`, dest, sent);
+}
+
+/** For the console: a logout message AD FS sent, signed (detached on HTTP-Redirect). */
+function recordLogout(ctx: AdfsContext, binding: 'POST' | 'Redirect', summary: string, to: string, xml: string): void {
+  recordOutbound(ctx, {
+    xml,
+    summary,
+    to,
+    signature: { status: 'valid', detail: binding === 'Redirect' ? "detached signature in the URL (HTTP-Redirect), by the lab's AD FS key" : "signed by the lab's AD FS token-signing key (message)" },
+  });
 }
 
 function signedOutPage(ctx: AdfsContext, res: Response, partial: boolean): void {

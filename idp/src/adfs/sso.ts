@@ -10,6 +10,7 @@ import { issueResponse, issueStatusResponse, type ResponseTarget } from './issue
 import { checkNameIdPolicy, checkRequestedSubject, issueNameId } from './name-id.js';
 import { renderLoginPage } from './pages/login-page.js';
 import { findByIdentifier, type RelyingParty } from './relying-parties.js';
+import { recordOutbound } from './record-exchange.js';
 import { resolveAcs } from './resolve-acs.js';
 import { sendPostForm, setSessionCookie } from './respond.js';
 import { STATUS } from './saml-constants.js';
@@ -150,6 +151,14 @@ export function withStatusResponses(ctx: AdfsContext, res: Response, rp: Relying
     if (!status || !(e instanceof IdpError)) throw e;
     ctx.log.info({ svc: 'adfs', event: 'saml.sso.error', code: e.code, rp: rp.name, debug: e.debug }, e.message);
     res.set('X-Idp-Harness-Error', e.code);
-    sendPostForm(res, target.acsUrl, 'SAMLResponse', issueStatusResponse(ctx, rp, target, status), target.relayState);
+    const xml = issueStatusResponse(ctx, rp, target, status);
+    recordOutbound(ctx, {
+      xml,
+      summary: `Status response to ${rp.name}: ${(status.second ?? status.top).replace(/^.*:/, '')} (${e.code})`,
+      to: target.acsUrl,
+      code: e.code,
+      signature: { status: 'valid', detail: "signed by the lab's AD FS token-signing key (message)" },
+    });
+    sendPostForm(res, target.acsUrl, 'SAMLResponse', xml, target.relayState);
   }
 }

@@ -301,6 +301,12 @@ export const ConsoleConfigSchema = z.strictObject({
   ...serviceShape(9000),
   /** The console is plain HTTP by default (DESIGN: http://localhost:9000); set true for TLS. */
   tls: z.boolean().default(false),
+  /**
+   * The consoles of other lab processes this console also controls (docker compose: one container
+   * per emulated system, e.g. `http://adfs:9000`). Empty: this process's services only. The
+   * control API then routes, broadcasts and merges across them (idp/src/console/control-peers.ts).
+   */
+  peers: z.array(z.url({ protocol: /^https?$/ })).default([]),
 });
 
 export const LabConfigSchema = z.strictObject({

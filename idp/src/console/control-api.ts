@@ -1,9 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { relyingPartyView } from '../adfs/relying-parties.js';
+import { controlDashboard } from './control-dashboard.js';
 import { controlFinesse } from './control-finesse.js';
 import { controlIds } from './control-ids.js';
 import { controlOidc } from './control-oidc.js';
+import { controlPeers } from './control-peers.js';
 import type { LabState } from '../lab.js';
 import { IdpError } from '../shared/errors.js';
 
@@ -24,6 +26,8 @@ const ClockCommand = z.strictObject({
 export function controlApi(state: LabState): Router {
   const r = express.Router();
   r.use(express.json({ limit: '1mb' }));
+  // With peer consoles (docker compose), their routes come first: routed, broadcast or merged.
+  if (state.config.console.peers.length > 0) r.use(controlPeers(state));
 
   r.get('/services', (_req, res) => {
     res.json({ services: Object.entries(state.urls).map(([name, url]) => ({ name, url })) });
@@ -97,6 +101,7 @@ export function controlApi(state: LabState): Router {
   r.use('/oidc', controlOidc(state));
   r.use('/ids', controlIds(state));
   r.use('/finesse', controlFinesse(state));
+  r.use(controlDashboard(state));
 
   r.get('/clock', (_req, res) => {
     res.json(state.clock.state());

@@ -5,6 +5,7 @@ import { serviceApp } from '../http/service-app.js';
 import type { Pki } from '../pki/load.js';
 import { ReplayCache } from '../adfs/inbound/replay-cache.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
 import type { Logger } from '../shared/log.js';
 import { SingleUseStore } from '../shared/single-use-store.js';
 import { buildAuthenticatorRecord } from './admin/authenticator-input.js';
@@ -24,6 +25,7 @@ export interface CxoneDeps {
   tls: boolean;
   pki: Pki;
   clock: Clock;
+  exchanges: ExchangeLog;
   log: Logger;
   fixturesDir: string;
   certsDir: string;
@@ -75,6 +77,7 @@ export function createCxone(d: CxoneDeps): { ctx: CxoneContext; app: Express; re
     outboundCa,
     pki: d.pki,
     clock: d.clock,
+    exchanges: d.exchanges,
     log: d.log,
   };
   const fromFixtures = (): CxoneSnapshot => {

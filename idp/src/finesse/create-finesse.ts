@@ -5,12 +5,15 @@ import type { FinesseConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { IdsContext } from '../ids/context.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
+import { recordHttpExchanges } from '../http/record-http-exchange.js';
 import { IdpError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { SingleUseStore } from '../shared/single-use-store.js';
 import { finesseApiRouter } from './api/router.js';
 import { createFinesseRuntime } from './api/runtime.js';
 import type { FinesseContext } from './context.js';
+import { describeFinesseRequest } from './record-exchange.js';
 import { LockoutTracker } from './lockout.js';
 import { ssoErrorHandler } from './sso/error-handler.js';
 import { handleSsoTest } from './sso/test-page.js';
@@ -25,6 +28,7 @@ export interface FinesseDeps {
   users: UserDirectory;
   ids: IdsContext | undefined;
   clock: Clock;
+  exchanges: ExchangeLog;
   log: Logger;
   fixturesDir: string;
 }
@@ -56,6 +60,7 @@ export function createFinesse(d: FinesseDeps): {
   const bosh = boshRouter(ctx.notifications);
   let ws: { close(): Promise<void> } | undefined;
   const app = serviceApp({ service: 'finesse', status: 'IN_SERVICE' });
+  app.use(['/desktop/sso', '/finesse/api'], recordHttpExchanges(d.exchanges, (seen) => describeFinesseRequest(ctx, seen)));
 
   const sso = express.Router({ caseSensitive: true });
   sso.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));

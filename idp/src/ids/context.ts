@@ -1,6 +1,7 @@
 import type { IdsConfig } from '../config/schema.js';
 import type { Pki } from '../pki/load.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
 import type { Logger } from '../shared/log.js';
 import type { SingleUseStore } from '../shared/single-use-store.js';
 import type { ReplayCache } from '../adfs/inbound/replay-cache.js';
@@ -52,5 +53,7 @@ export interface IdsContext {
   replay: ReplayCache;
   pki: Pki;
   clock: Clock;
+  /** The console's exchange list (record-exchange.ts). */
+  exchanges: ExchangeLog;
   log: Logger;
 }

@@ -5,6 +5,7 @@ import { serviceApp } from '../http/service-app.js';
 import type { AdfsConfig, IdsConfig } from '../config/schema.js';
 import type { Pki } from '../pki/load.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
 import { IdpError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { SingleUseStore } from '../shared/single-use-store.js';
@@ -12,6 +13,7 @@ import { adfsIdentifier } from '../adfs/create-adfs.js';
 import { ReplayCache } from '../adfs/inbound/replay-cache.js';
 import { createIdsClientStore } from './clients.js';
 import type { IdsContext } from './context.js';
+import { recordTokensIssued } from './record-exchange.js';
 import { idsRouter } from './routes.js';
 import { readIdpMetadata, type IdpTrust } from './saml/idp-trust.js';
 import { IdsTokenCodec, stableHex40 } from './tokens/token-format.js';
@@ -22,6 +24,7 @@ export interface IdsDeps {
   publicUrl: string;
   pki: Pki;
   clock: Clock;
+  exchanges: ExchangeLog;
   log: Logger;
   fixturesDir: string;
   /** Public URLs of the lab's services (`${finesse}` in client redirect URLs). */
@@ -62,6 +65,7 @@ export function createIds(d: IdsDeps): { ctx: IdsContext; app: Express; resetSta
       settings: () => settings,
       issuer: entityId,
       idsId: stableHex40(`ids:${entityId}`),
+      onIssued: (tokens, how) => recordTokensIssued(d.exchanges, tokens, how),
     }),
     pending: new SingleUseStore(d.clock),
     relay: new SingleUseStore(d.clock),
@@ -69,6 +73,7 @@ export function createIds(d: IdsDeps): { ctx: IdsContext; app: Express; resetSta
     replay: new ReplayCache(d.clock, REPLAY_WINDOW_MS),
     pki: d.pki,
     clock: d.clock,
+    exchanges: d.exchanges,
     log: d.log,
   };
   const app = serviceApp({ service: 'ids', status: 'IN_SERVICE' });

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { OidcConfig, OidcIssuerConfig } from '../config/schema.js';
 import type { UserDirectory } from '../directory/users.js';
 import type { Clock } from '../shared/clock.js';
+import type { ExchangeLog } from '../shared/exchange-log.js';
 import type { FaultQueue } from '../shared/faults.js';
 import type { LabSsoStore } from '../shared/lab-sso.js';
 import type { Logger } from '../shared/log.js';
@@ -21,6 +22,8 @@ export interface OidcDeps {
   faults: FaultQueue;
   clock: Clock;
   labSso: LabSsoStore;
+  /** The console's exchange list (record-exchange.ts). */
+  exchanges: ExchangeLog;
   log: Logger;
 }
 

@@ -12,6 +12,7 @@ import type { SigningKey } from './keys/signing-keys.js';
 import { isFicam } from './profile/ficam.js';
 import { ficamErrorDescriptions } from './profile/ficam-error-descriptions.js';
 import { providerConfiguration } from './provider-config.js';
+import { recordTokenExchanges } from './record-exchange.js';
 
 export type RuntimeWithHandler = IssuerRuntime & {
   /** The current Provider's Node request handler (rebuilt with it). */
@@ -100,7 +101,7 @@ export function buildProvider(deps: OidcDeps, rt: RuntimeWithHandler): void {
   // The public URL is the truth: urls in discovery and redirects derive from the forwarded
   // headers the service pins to it (create-oidc.ts), whatever Host the request came with.
   provider.proxy = true;
-  provider.use(afterResponse(ficamErrorDescriptions(rt.config), userinfoClaimsFault(deps, rt), idTokenFaults(deps, rt), jsonNotFound()));
+  provider.use(afterResponse(ficamErrorDescriptions(rt.config), userinfoClaimsFault(deps, rt), idTokenFaults(deps, rt), jsonNotFound(), recordTokenExchanges(deps, rt)));
   // Emitted whether the user confirmed or declined ("No, stay signed in": only the client's grant
   // ends); the lab-wide SSO session ends only with a confirmed logout (`logout=yes`).
   provider.on('end_session.success', (ctx) => {

@@ -79,4 +79,39 @@ describeWithTool('chromium', 'the console shows Finesse notifications live (head
       await desktop.close();
     }
   });
+
+  it("plays the caller: rings a READY agent from the panel, refuses one who is not, hangs up (the agents' states follow)", async () => {
+    expect((await fetch(`${lab.urls.console}/api/reset`, { method: 'POST' })).status).toBe(200);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(5000);
+      await page.goto(`${lab.urls.console}/`);
+      await page.waitForSelector('#finesseNotifications[data-live="open"]', { state: 'attached' });
+      const stateOf = (user: string) => page.locator(`#finesseAgents tr[data-user="${user}"] td.state`);
+      expect(await stateOf('nonsso1').textContent()).toBe('LOGOUT');
+
+      expect((await putUser('<User><state>LOGIN</state><extension>3003</extension></User>', 'ring-1')).status).toBe(202);
+      await page.fill('#ringTo', '1003');
+      await page.click('#ringSubmit');
+      await page.waitForFunction(() => document.getElementById('ciscoNotice')!.textContent !== '');
+      expect(await page.locator('#ciscoNotice').textContent()).toMatch(/^ERR_CONTROL_CONFLICT: /);
+
+      expect((await putUser('<User><state>READY</state></User>', 'ring-2')).status).toBe(202);
+      await page.fill('#ringTo', '3003');
+      await page.click('#ringSubmit');
+      await page.waitForFunction(() => /^Call \d+ is ringing\.$/.test(document.getElementById('ciscoNotice')!.textContent!));
+      await page.waitForFunction(() => document.querySelector('#finesseAgents tr[data-user="nonsso1"] td.state')!.textContent === 'RESERVED');
+      const hangUp = page.locator('#finesseAgents tr[data-user="nonsso1"] button.hangup');
+      const dialogId = await hangUp.getAttribute('data-dialog');
+      const dialog = await (await fetch(`${lab.urls.finesse}/finesse/api/Dialog/${dialogId}`, { headers: { authorization: BASIC } })).text();
+      expect(dialog).toMatch(/<mediaAddress>3003<\/mediaAddress>[\s\S]*?<state>ALERTING<\/state>/);
+
+      await hangUp.click();
+      await page.waitForFunction((id) => document.getElementById('ciscoNotice')!.textContent === `Call ${id} hung up.`, dialogId);
+      await page.waitForFunction(() => document.querySelector('#finesseAgents tr[data-user="nonsso1"] td.state')!.textContent === 'READY');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -4,7 +4,8 @@ import type { CxoneContext, PendingOidcRequest } from '../context.js';
 import { completeSignIn } from '../login/complete-sign-in.js';
 import type { LoginTransaction } from '../login/transactions.js';
 import type { Authenticator } from '../model.js';
-import { validateIdToken } from './id-token.js';
+import { validateIdToken, type ValidIdToken } from './id-token.js';
+import { recordIdToken } from '../record-exchange.js';
 import type { IdpKeySets } from './idp-key-sets.js';
 import { findUserForSubject, linkToSubject } from './link-user.js';
 import { redeemCode } from './token-request.js';
@@ -71,7 +72,14 @@ export async function handleOidcCallback(ctx: CxoneContext, keySets: IdpKeySets,
   if (!a.active) throw new IdpError('ERR_CXONE_AUTHENTICATOR_INACTIVE', 'This login authenticator is not active.', { status: 403 });
 
   const tokens = await redeemCode(ctx, a, code, pending.codeVerifier);
-  const idToken = await validateIdToken(ctx, a, tokens.idToken, pending, keySets);
+  let idToken: ValidIdToken;
+  try {
+    idToken = await validateIdToken(ctx, a, tokens.idToken, pending, keySets);
+  } catch (error) {
+    recordIdToken(ctx, a, tokens.idToken, { error });
+    throw error;
+  }
+  recordIdToken(ctx, a, tokens.idToken, idToken);
   let claims = idToken.claims;
   if (o.userinfoEndpoint && tokens.accessToken) {
     claims = { ...claims, ...(await fetchUserinfo(ctx, a, tokens.accessToken, idToken.sub, keySets)) };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CxoneContext } from '../context.js';
 import type { CxoneApplication, CxoneUser } from '../model.js';
 import { signJwt } from './jwt.js';
+import { recordOpTokens } from '../record-exchange.js';
 import { accessTokenClaims, idTokenClaims, type AuthenticationFacts } from './user-claims.js';
 
 /** One grant's tokens are issued for: who, to which application, from which session. */
@@ -43,6 +44,7 @@ export async function issueTokens(ctx: CxoneContext, g: TokenGrant): Promise<Tok
   ctx.op.rememberAccess({ ...base, jti, expiresAt: access.exp * 1000 });
   ctx.op.rememberRefresh({ ...base, id: refreshId, scope: g.scope, authTime: g.authTime, amr: g.amr, acr: g.acr, expiresAt: refresh.exp * 1000, usedAt: undefined });
   ctx.log.info({ svc: 'cxone', event: 'op.tokens.issued', clientId: g.app.clientId, userId: g.user.id, grantId: g.grantId }, 'tokens issued');
+  recordOpTokens(ctx, { clientId: g.app.clientId, user: g.user.username, jwts: [id.jwt, access.jwt, refresh.jwt] });
   return {
     access_token: access.jwt,
     token_type: 'Bearer',

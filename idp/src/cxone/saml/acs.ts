@@ -1,8 +1,10 @@
 import type { Request, Response } from 'express';
+import type { AcsNote } from '../../shared/acs-exchange.js';
 import { IdpError } from '../../shared/errors.js';
 import type { CxoneContext } from '../context.js';
 import { completeSignIn } from '../login/complete-sign-in.js';
 import type { Authenticator, CxoneUser } from '../model.js';
+import { recordSamlAcs } from '../record-exchange.js';
 import { validateSamlResponse, type SamlSignIn } from './validate-response.js';
 
 /**
@@ -12,9 +14,20 @@ import { validateSamlResponse, type SamlSignIn } from './validate-response.js';
  * sign the user in and land on CXone's home page.
  */
 export function handleSamlAcs(ctx: CxoneContext, req: Request, res: Response): void {
-  const a = samlAuthenticator(ctx, (req.query as Record<string, unknown>)['tenantId']);
-  const signIn = validateSamlResponse(ctx, a, (req.body ?? {}) as Record<string, unknown>);
-  const user = assertedUser(ctx, a, signIn);
+  const form = (req.body ?? {}) as Record<string, unknown>;
+  const note: AcsNote = {};
+  let a: Authenticator | undefined;
+  let signIn: SamlSignIn;
+  let user: CxoneUser;
+  try {
+    a = samlAuthenticator(ctx, (req.query as Record<string, unknown>)['tenantId']);
+    signIn = validateSamlResponse(ctx, a, form, note);
+    user = assertedUser(ctx, a, signIn);
+  } catch (error) {
+    recordSamlAcs(ctx, form, note, a, { error });
+    throw error;
+  }
+  recordSamlAcs(ctx, form, note, a, { user: user.username });
   const tx = signIn.pending ? ctx.logins.at(signIn.pending.transactionId, 'external') : undefined;
   ctx.log.info({ svc: 'cxone', event: 'saml.response.accepted', authenticator: a.name, userId: user.id, solicited: tx !== undefined }, 'SAML response accepted');
   completeSignIn(ctx, req, res, {

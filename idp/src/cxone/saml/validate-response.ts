@@ -40,7 +40,7 @@ function fail(code: IdpErrorCode, message: string, debug?: string): IdpError {
  * signature present verified with the uploaded certificate only, at least one → replay → Issuer →
  * Destination → time window → Audience → bearer Recipient → InResponseTo → AuthnStatement → NameID.
  */
-export function validateSamlResponse(ctx: CxoneContext, a: Authenticator, form: Record<string, unknown>): SamlSignIn {
+export function validateSamlResponse(ctx: CxoneContext, a: Authenticator, form: Record<string, unknown>, note: { signature?: 'valid' } = {}): SamlSignIn {
   const saml = a.saml!;
   const acsUrl = samlAcsUrl(ctx.urls.base, a);
   const entityId = samlEntityId(ctx.urls.base, a);
@@ -59,6 +59,7 @@ export function validateSamlResponse(ctx: CxoneContext, a: Authenticator, form: 
       }
       if (!read.assertion) throw fail('ERR_CXONE_SAML_STRUCTURE', 'The Response carries no Assertion.');
       verifySignatures(doc, read, read.assertion, cert);
+      note.signature = 'valid'; // for the console's exchange list (record-exchange.ts)
       return { ...read, assertion: read.assertion };
     },
     saml.ficam ? { beforeSchema: checkFicam } : {},

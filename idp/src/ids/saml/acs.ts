@@ -3,7 +3,9 @@ import type { Request, Response } from 'express';
 import { IdpError } from '../../shared/errors.js';
 import type { IdsContext } from '../context.js';
 import { renderAutoPost } from '../pages/pages.js';
-import { validateResponse } from './validate-response.js';
+import type { AcsNote } from '../../shared/acs-exchange.js';
+import { recordAcs } from '../record-exchange.js';
+import { validateResponse, type ValidatedSignIn } from './validate-response.js';
 
 /** How long the relay handle lives: the browser posts it back at once. */
 const RELAY_TTL_MS = 2 * 60_000;
@@ -19,7 +21,16 @@ export function handleAcs(ctx: IdsContext, req: Request, res: Response): void {
     throw new IdpError('ERR_HTTP_NOT_FOUND', `There is no service provider with metaAlias ${String(alias)}.`, { status: 404 });
   }
   const receivedAt = alias === undefined ? ctx.urls.acs : ctx.urls.acsMetaAlias;
-  const signIn = validateResponse(ctx, (req.body ?? {}) as Record<string, unknown>, receivedAt);
+  const form = (req.body ?? {}) as Record<string, unknown>;
+  const note: AcsNote = {};
+  let signIn: ValidatedSignIn;
+  try {
+    signIn = validateResponse(ctx, form, receivedAt, note);
+  } catch (e) {
+    recordAcs(ctx, form, note, e instanceof IdpError ? { code: e.code, status: e.status } : { code: 'ERR_INTERNAL', status: 500 });
+    throw e;
+  }
+  recordAcs(ctx, form, note, { user: signIn.uid });
   const at = signIn.userPrincipal.lastIndexOf('@');
   const realm = at > 0 ? signIn.userPrincipal.slice(at + 1) : '';
   const uniqueId = randomBytes(24).toString('base64url');

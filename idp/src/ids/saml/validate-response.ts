@@ -33,7 +33,7 @@ function fail(code: IdpErrorCode, message: string, debug?: string): IdpError {
  * reading throughout; any failure ends the sign-in on the IdS error page, never with a token.
  * `receivedAt` is the ACS URL the browser posted to (either form IdS answers at).
  */
-export function validateResponse(ctx: IdsContext, form: Record<string, unknown>, receivedAt: string): ValidatedSignIn {
+export function validateResponse(ctx: IdsContext, form: Record<string, unknown>, receivedAt: string, note: { signature?: 'valid' } = {}): ValidatedSignIn {
   const message = decodePost(form, LIMITS);
   if (message.param !== 'SAMLResponse') throw fail('ERR_IDS_SAML_STRUCTURE', 'The IdS assertion consumer takes a SAMLResponse only.');
   const trust = ctx.trust;
@@ -60,6 +60,7 @@ export function validateResponse(ctx: IdsContext, form: Record<string, unknown>,
       verifySignatureInDocument(doc, trust.signingCerts, algs, { carriers }); // the Response's first: it covers the assertion's
       if (assertion.signed) verifySignatureInDocument(doc, trust.signingCerts, algs, { carriers, element: assertionOf });
     });
+    note.signature = 'valid'; // for the console's exchange list (record-exchange.ts)
     return { ...read, assertion };
   });
   const a = info.assertion;

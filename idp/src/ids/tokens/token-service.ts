@@ -70,6 +70,8 @@ export class IdsTokenService {
       settings: () => TokenSettings;
       issuer: string;
       idsId: string;
+      /** Told of every token pair issued (the console's exchange list). */
+      onIssued?: (tokens: IssuedTokens, how: 'code' | 'refresh') => void;
     },
   ) {}
 
@@ -77,7 +79,9 @@ export class IdsTokenService {
   issue(grant: TokenGrant): IssuedTokens {
     const refresh = this.newRefresh(grant);
     const access = this.newAccess(grant, refresh);
-    return this.result(access, refresh, true);
+    const issued = this.result(access, refresh, true);
+    this.deps.onIssued?.(issued, 'code');
+    return issued;
   }
 
   /**
@@ -108,7 +112,9 @@ export class IdsTokenService {
       next = this.newRefresh(refresh);
     }
     const access = this.newAccess(refresh, next);
-    return this.result(access, next, next !== refresh);
+    const issued = this.result(access, next, next !== refresh);
+    this.deps.onIssued?.(issued, 'refresh');
+    return issued;
   }
 
   /** The record of a valid refresh token, without using it; throws as `refresh` would. */
