@@ -5,8 +5,11 @@
 // lab in about two thirds of the time (`npm run bench` measures both). Plain JavaScript on purpose:
 // `npm start` runs it before anything else is built.
 //   node scripts/bundle.mjs [--out <dir>]
-// libxml2-wasm (loads its .wasm beside itself) and pino (resolves its worker files by path) stay
-// external: they are read from node_modules, like every non-bundled dependency in the image.
+// Some dependencies stay external, read from node_modules as without the bundle: libxml2-wasm
+// (loads its .wasm beside itself), pino (resolves its worker files by path) and
+// @node-saml/node-saml (its enums come out undefined when esbuild wraps its CommonJS modules:
+// the sample SP's `ValidateInResponseTo.ifPresent` threw), loaded only by the sample SP and the
+// scenarios, off the start-up path.
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +35,7 @@ export async function bundle(outDir = join(root, 'dist', 'bundle')) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['libxml2-wasm', 'pino', 'esbuild'],
+    external: ['libxml2-wasm', 'pino', '@node-saml/node-saml', 'esbuild'],
     // CommonJS dependencies call require() for Node built-ins; an ES module has none.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'error',

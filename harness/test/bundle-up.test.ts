@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,24 @@ describe('the bundled CLI (dist/bundle/idp-harness.mjs)', () => {
     expect(sso.status).toBe(302);
     expect(sso.headers.get('location')).toContain('/ids/v1/oauth/authorize');
   });
+
+  it('the bundled scenarios command drives the whole catalog against the bundled lab: exit 0, a JUnit case per scenario', async () => {
+    const junit = join(outDir, 'junit.xml');
+    const run = spawn(process.execPath, [join(outDir, 'idp-harness.mjs'), 'scenarios', 'run', '--lab', `http://127.0.0.1:${ports['console']}`, '--junit', junit], {
+      env: { PATH: process.env['PATH'] },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    run.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    run.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    expect(code, out).toBe(0);
+    const xml = readFileSync(junit, 'utf8');
+    const cases = xml.match(/<testcase /g)?.length ?? 0;
+    expect(cases).toBeGreaterThanOrEqual(30);
+    expect(xml).not.toContain('<failure');
+    expect(xml).not.toContain('<skipped');
+  }, 120_000);
 
   it('stops cleanly on SIGTERM: exit code 0, every port released', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

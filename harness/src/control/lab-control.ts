@@ -86,13 +86,24 @@ export interface LabControl {
 export interface HttpLabControlOptions {
   /** CA to trust when the console runs on TLS (PEM). */
   ca?: string;
+  /**
+   * How long one call may take (default 30 s): a console that accepts the connection and never
+   * answers must fail a CI job, not hang it.
+   */
+  timeoutMs?: number;
 }
 
 /** A `LabControl` over HTTP against the console at `consoleUrl`. */
 export function httpLabControl(consoleUrl: string, opts: HttpLabControlOptions = {}): LabControl {
   const base = consoleUrl.replace(/\/+$/, '');
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await send(`${base}/api${path}`, method, body, opts.ca);
+    let res: { status: number; body: string };
+    try {
+      res = await send(`${base}/api${path}`, method, body, opts.ca, opts.timeoutMs ?? 30_000);
+    } catch (e) {
+      if ((e as Error).name === 'TimeoutError') throw new LabControlError('ERR_CONTROL_TIMEOUT', `${method} ${path}: the console at ${base} did not answer in time`, 0);
+      throw e;
+    }
     const text = res.body;
     let json: unknown;
     try {
@@ -154,23 +165,24 @@ export function httpLabControl(consoleUrl: string, opts: HttpLabControlOptions =
 }
 
 /** One request; `fetch` cannot take a per-request CA, so TLS with a CA goes through node:https. */
-async function send(url: string, method: string, body: unknown, ca: string | undefined): Promise<{ status: number; body: string }> {
+async function send(url: string, method: string, body: unknown, ca: string | undefined, timeoutMs: number): Promise<{ status: number; body: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (payload !== undefined) headers['content-type'] = 'application/json';
   if (!ca || !url.startsWith('https:')) {
-    const res = await fetch(url, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const res = await fetch(url, { method, headers, signal: AbortSignal.timeout(timeoutMs), ...(payload === undefined ? {} : { body: payload }) });
     return { status: res.status, body: await res.text() };
   }
   const { request } = await import('node:https');
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ca }, (res) => {
+    const req = request(url, { method, headers, ca, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
     req.end(payload);
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveFromRoot } from '../../../idp/src/config/load.js';
+import { loadConfig, resolveFromRoot } from '../../../idp/src/config/load.js';
 import type { ServiceName } from '../../../idp/src/config/schema.js';
 import { startTestLab } from '../start-lab.js';
 import type { ScenarioTarget } from './scenario.js';
@@ -34,20 +34,19 @@ export async function startLabForRun(opts: { services: readonly ServiceName[]; p
 }
 
 /**
- * The running lab whose console is at `consoleUrl`. The CA to trust is `caFile`, else the lab's
+ * The running lab whose console is at `consoleUrl`. The CA to trust is `caFile`, else this checkout's
  * `<certsDir>/ca.pem` (its configuration, resolved on this machine) when that file exists; with
  * neither, only the system's CAs are trusted, which is said up front.
  */
 export async function connectLabForRun(consoleUrl: string, caFile: string | undefined): Promise<LabForRun> {
   const warnings: string[] = [];
-  let ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
-  let target = await connectTarget(consoleUrl, ca === undefined ? {} : { ca });
+  // The CA comes first: a console on TLS cannot even be asked where its certificates are.
+  const fallback = join(resolveFromRoot(loadConfig({}).certsDir), 'ca.pem');
+  const caPath = caFile ?? (existsSync(fallback) ? fallback : undefined);
+  const ca = caPath === undefined ? undefined : readFileSync(caPath, 'utf8');
+  const target = await connectTarget(consoleUrl, ca === undefined ? {} : { ca });
   if (ca === undefined) {
-    const fallback = join(resolveFromRoot(target.config.certsDir), 'ca.pem');
-    if (existsSync(fallback)) {
-      ca = readFileSync(fallback, 'utf8');
-      target = { ...target, ca };
-    } else if (Object.values(target.urls).some((u) => u?.startsWith('https:'))) {
+    if (Object.values(target.urls).some((u) => u?.startsWith('https:'))) {
       warnings.push(`no lab CA at ${fallback}: trusting the system's CAs only (pass --ca <the lab's certs/ca.pem>)`);
     }
   }

@@ -21,7 +21,8 @@ export function el(tag, props = {}, ...children) {
 /** Only http(s) URLs and same-origin paths become links: a `javascript:` URL from a client stays text. */
 export function safeHref(url) {
   const s = String(url);
-  if (s.startsWith('/') && !s.startsWith('//')) return s;
+  // `//host` and `/\host` are other sites: browsers read a backslash after the slash as a second slash.
+  if (s.startsWith('/') && !s.startsWith('//') && !s.startsWith('/\\')) return s;
   try {
     const u = new URL(s);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;

@@ -6,9 +6,9 @@ import { SAML2_PROTOCOL } from './check-entity.js';
 import { BINDING } from './check-endpoints.js';
 import { NAMEID, shortFormat } from './check-nameid-and-signing.js';
 import type { IdpMetadata } from './read-metadata.js';
+import { SHA1_ALGORITHMS } from './sha1-algorithms.js';
 
 const FICAM = 'FICAM SAML 2.0 WB SSO Profile 1.0.2';
-const SHA1_URIS = new Set(['http://www.w3.org/2000/09/xmldsig#rsa-sha1', 'http://www.w3.org/2000/09/xmldsig#sha1']);
 
 /**
  * `--ficam`: the FICAM SAML 2.0 Web Browser SSO Profile rules that metadata can show (reference
@@ -29,7 +29,7 @@ export function checkFicamSaml(md: IdpMetadata, certs: SigningCertificate[], fin
 
   const weakCerts = certs.filter((c) => WEAK_HASHES.has(c.info.signatureHash));
   const sig = md.signature;
-  const weakSig = sig ? [sig.signatureMethod, ...sig.digestMethods].some((a) => SHA1_URIS.has(a)) : false;
+  const weakSig = sig ? [sig.signatureMethod, ...sig.digestMethods].some((a) => SHA1_ALGORITHMS.has(a)) : false;
   if (weakCerts.length === 0 && !weakSig) findings.pass('ficam.saml.sha256', 'SHA-256 or stronger in the signing certificates and the metadata signature.', { spec: FICAM });
   else findings.fail('ficam.saml.sha256', `SHA-1 in ${[weakCerts.length > 0 ? `${weakCerts.length} signing certificate(s)` : '', weakSig ? 'the metadata signature' : ''].filter(Boolean).join(' and ')}; FICAM requires SHA-256-class algorithms.`, { spec: FICAM });
 

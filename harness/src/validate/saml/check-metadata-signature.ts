@@ -6,8 +6,8 @@ import { certificateInfo, certificateLabel } from '../certificate-info.js';
 import type { Findings } from '../report.js';
 import type { SigningCertificate } from './check-certificates.js';
 import { NS, PARSE_OPTIONS, type IdpMetadata } from './read-metadata.js';
+import { SHA1_ALGORITHMS } from './sha1-algorithms.js';
 
-const SHA1_URIS = new Set(['http://www.w3.org/2000/09/xmldsig#rsa-sha1', 'http://www.w3.org/2000/09/xmldsig#sha1', 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1']);
 
 /**
  * The metadata's own enveloped signature (saml-metadata §3: "metadata MAY be signed"), verified
@@ -26,7 +26,7 @@ export function checkMetadataSignature(xml: string, md: IdpMetadata, signing: Si
     });
     return;
   }
-  const weak = [sig.signatureMethod, ...sig.digestMethods].filter((a) => SHA1_URIS.has(a));
+  const weak = [sig.signatureMethod, ...sig.digestMethods].filter((a) => SHA1_ALGORITHMS.has(a));
   if (weak.length > 0) findings.warn('saml.metadata.signature-algorithm', `The metadata is signed with SHA-1 (${weak.join(', ')}); ask for rsa-sha256.`, { spec: 'xmldsig-core1 §6.1' });
   else findings.pass('saml.metadata.signature-algorithm', `Signed with ${sig.signatureMethod}.`, { spec: 'xmldsig-core1 §6.1' });
 
