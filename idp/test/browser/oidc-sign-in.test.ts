@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -7,6 +6,7 @@ import type { Lab } from '../../src/lab.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, spkiHash } from '../helpers/chromium.js';
 import { describeWithTool } from '../helpers/debian-tool.js';
 import { addClient, issuerUrl, oidc, startOidcLab } from '../helpers/oidc-rp.js';
+import { fetchWithCa } from '../../../harness/src/tokens/fetch-with-ca.js';
 
 /**
  * A real browser (headless Debian Chromium, driven by playwright-core) goes through the OpenID
@@ -17,50 +17,6 @@ import { addClient, issuerUrl, oidc, startOidcLab } from '../helpers/oidc-rp.js'
  * not only for the scripted UserAgent. Once over plain HTTP, once over TLS where Chromium trusts
  * exactly the lab's TLS certificate (by its SPKI hash).
  */
-
-
-/**
- * openid-client over TLS needs the lab CA. NODE_EXTRA_CA_CERTS is read once, when Node starts,
- * so setting it from a test is too late; undici's Agent (for fetch's `dispatcher`) is not a
- * dependency of the project. openid-client 6 takes any Fetch-compatible function
- * (`oidc.customFetch`): this one is node:https with the CA given explicitly, so only the lab CA
- * is added, for these requests only.
- */
-function caFetch(ca: string): oidc.CustomFetch {
-  return (url, options) =>
-    new Promise<Response>((resolve, reject) => {
-      const { body } = options;
-      let payload: Buffer | undefined;
-      if (typeof body === 'string') payload = Buffer.from(body);
-      else if (body instanceof URLSearchParams) payload = Buffer.from(body.toString());
-      else if (body instanceof Uint8Array) payload = Buffer.from(body);
-      else if (body instanceof ArrayBuffer) payload = Buffer.from(new Uint8Array(body));
-      else if (body != null) return reject(new Error('caFetch: streamed bodies are not supported'));
-      const headers: Record<string, string> = { ...options.headers };
-      if (payload) {
-        headers['content-length'] = String(payload.length);
-        if (body instanceof URLSearchParams && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
-          headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
-        }
-      }
-      const req = httpsRequest(url, { method: options.method, headers, ca, signal: options.signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) h.append(k, one);
-          }
-          const status = res.statusCode ?? 0;
-          const noBody = status === 204 || status === 304 || options.method === 'HEAD';
-          resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: h }));
-        });
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-}
 
 /** The relying party's side in the browser: every request the callback server received. */
 class RpServer {
@@ -125,7 +81,7 @@ describeWithTool('chromium', 'headless Chromium signs in through the OpenID Prov
           clientId,
           { client_secret: SECRET },
           oidc.ClientSecretBasic(),
-          tls ? { [oidc.customFetch]: caFetch(lab.state.pki.caPem) } : { execute: [oidc.allowInsecureRequests] },
+          tls ? { [oidc.customFetch]: fetchWithCa(lab.state.pki.caPem) } : { execute: [oidc.allowInsecureRequests] },
         );
 
       beforeAll(async () => {

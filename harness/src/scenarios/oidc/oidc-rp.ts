@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { caFetch } from '../../clients/ca-fetch.js';
+import { fetchWithCa } from '../../tokens/fetch-with-ca.js';
 import { authorize, type AuthorizeResult } from '../../clients/oidc-browser.js';
 import { UserAgent } from '../../clients/user-agent.js';
 import { expectThat, ScenarioFailure, type ScenarioContext } from '../scenario.js';
@@ -30,7 +30,7 @@ export async function discoverAs(ctx: ScenarioContext, clientId: string, auth: o
   const transport: oidc.DiscoveryRequestOptions =
     issuer.protocol === 'http:'
       ? { execute: [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] }
-      : { execute: [oidc.enableNonRepudiationChecks], ...(ctx.target.ca === undefined ? {} : { [oidc.customFetch]: caFetch(ctx.target.ca) }) };
+      : { execute: [oidc.enableNonRepudiationChecks], ...(ctx.target.ca === undefined ? {} : { [oidc.customFetch]: fetchWithCa(ctx.target.ca) }) };
   return oidc.discovery(issuer, clientId, opts.metadata ?? {}, auth, transport);
 }
 
